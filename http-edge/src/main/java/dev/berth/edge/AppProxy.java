@@ -1,0 +1,153 @@
+package dev.berth.edge;
+
+import akka.NotUsed;
+import akka.actor.typed.ActorSystem;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpEntity;
+import akka.http.javadsl.model.HttpHeader;
+import akka.http.javadsl.model.HttpRequest;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.ResponseEntity;
+import akka.http.javadsl.model.Uri;
+import akka.http.javadsl.model.headers.RawHeader;
+import akka.stream.javadsl.Flow;
+import akka.util.ByteString;
+import dev.berth.core.AppEntity;
+import dev.berth.core.Endpoint;
+import dev.berth.core.Platform;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+
+/**
+ * Sends a client's request to its app's container and the response back, streaming both bodies.
+ * The container's address comes only from the app's entity, never from the request.
+ */
+final class AppProxy {
+  /** Headers that describe one connection, not the message: never forwarded (RFC 9110 7.6.1). */
+  private static final Set<String> HOP_BY_HOP = Set.of(
+      "connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "proxy-connection",
+      "te", "trailer", "transfer-encoding", "upgrade", "host",
+      // Akka's own synthetic headers.
+      "timeout-access", "remote-address", "raw-request-uri", "tls-session-info");
+
+  /** Set by the edge from what it knows; a client's own values are dropped, not trusted. */
+  private static final Set<String> SET_BY_EDGE = Set.of(
+      "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-berth-app-id", "forwarded");
+
+  private final ActorSystem<?> system;
+  private final Platform platform;
+  private final Duration startWait;
+
+  AppProxy(ActorSystem<?> system, Platform platform) {
+    this.system = system;
+    this.platform = platform;
+    // The entity answers once the container is ready, or that the start failed or timed out.
+    this.startWait = platform.settings().startTimeout().plus(platform.settings().stopTimeout())
+        .plusSeconds(5);
+  }
+
+  /**
+   * @param path the path the app sees, already percent-encoded
+   * @param clientAddress the client's IP address, as the edge's socket saw it
+   */
+  CompletionStage<HttpResponse> forward(
+      String appId, String path, HttpRequest request, String clientAddress) {
+    EntityRef<AppEntity.Command> app = platform.app(appId);
+    return app.askWithStatus(AppEntity.EnsureRunning::new, startWait)
+        .thenCompose(endpoint -> {
+          Runnable finished = onceOnly(() -> app.tell(AppEntity.RequestFinished.INSTANCE));
+          return Http.get(system)
+              .singleRequest(upstreamRequest(appId, endpoint, path, request, clientAddress))
+              .handle((response, failure) -> {
+                if (failure != null) {
+                  finished.run();
+                  throw new java.util.concurrent.CompletionException(failure);
+                }
+                return response
+                    .withHeaders(withoutHopByHop(response.getHeaders()))
+                    .withEntity(whenConsumed(response.entity(), finished));
+              });
+        })
+        .handle((response, failure) ->
+            failure == null ? response : ErrorResponses.forFailure(failure, appId));
+  }
+
+  private static HttpRequest upstreamRequest(
+      String appId, Endpoint endpoint, String path, HttpRequest request, String clientAddress) {
+    Uri incoming = request.getUri();
+    String target = "http://" + endpoint.host() + ":" + endpoint.port() + path
+        + incoming.rawQueryString().map(query -> "?" + query).orElse("");
+    List<HttpHeader> headers = new ArrayList<>(withoutHopByHop(request.getHeaders()));
+    headers.removeIf(h -> SET_BY_EDGE.contains(h.lowercaseName()));
+    headers.add(RawHeader.create("X-Forwarded-For", clientAddress));
+    headers.add(RawHeader.create("X-Forwarded-Proto", incoming.getScheme()));
+    request.getHeader(akka.http.javadsl.model.headers.Host.class)
+        .map(host -> host.value())
+        .filter(host -> !host.isEmpty())
+        .ifPresent(host -> headers.add(RawHeader.create("X-Forwarded-Host", host)));
+    headers.add(RawHeader.create("X-Berth-App-Id", appId));
+    return HttpRequest.create()
+        .withMethod(request.method())
+        .withUri(Uri.create(target))
+        .withProtocol(request.protocol())
+        .withHeaders(headers)
+        .withEntity(request.entity());
+  }
+
+  private static List<HttpHeader> withoutHopByHop(Iterable<HttpHeader> headers) {
+    List<HttpHeader> all = new ArrayList<>();
+    headers.forEach(all::add);
+    // Connection may name further headers that belong to this connection only.
+    Set<String> namedByConnection = all.stream()
+        .filter(h -> h.is("connection"))
+        .flatMap(h -> java.util.Arrays.stream(h.value().split(",")))
+        .map(name -> name.strip().toLowerCase(Locale.ROOT))
+        .collect(Collectors.toSet());
+    all.removeIf(h -> HOP_BY_HOP.contains(h.lowercaseName())
+        || namedByConnection.contains(h.lowercaseName()));
+    return all;
+  }
+
+  /**
+   * The response entity, reporting {@code finished} once its body has been sent to the client,
+   * failed or been cancelled: until then the request is in flight and keeps the app awake.
+   */
+  private static ResponseEntity whenConsumed(ResponseEntity entity, Runnable finished) {
+    if (entity.isKnownEmpty() || entity instanceof HttpEntity.Strict) {
+      finished.run();
+      return entity;
+    }
+    Flow<ByteString, ByteString, NotUsed> watch = Flow.<ByteString>create()
+        .watchTermination((notUsed, done) -> {
+          done.whenComplete((ok, error) -> finished.run());
+          return notUsed;
+        });
+    if (entity instanceof HttpEntity.Default sized) {
+      return HttpEntities.create(sized.getContentType(), sized.getContentLength(),
+          sized.getDataBytes().via(watch));
+    }
+    if (entity.isCloseDelimited()) {
+      return HttpEntities.createCloseDelimited(entity.getContentType(),
+          entity.getDataBytes().via(watch));
+    }
+    // Each piece the container sends becomes one chunk, so Server-Sent Events stay unbuffered.
+    return HttpEntities.createChunked(entity.getContentType(), entity.getDataBytes().via(watch));
+  }
+
+  private static Runnable onceOnly(Runnable action) {
+    AtomicBoolean done = new AtomicBoolean();
+    return () -> {
+      if (done.compareAndSet(false, true)) {
+        action.run();
+      }
+    };
+  }
+}

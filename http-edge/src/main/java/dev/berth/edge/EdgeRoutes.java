@@ -1,0 +1,111 @@
+package dev.berth.edge;
+
+import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.RemoteAddress;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.Host;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.RejectionHandler;
+import akka.http.javadsl.server.Route;
+import akka.http.javadsl.model.HttpEntity;
+import com.typesafe.config.Config;
+import dev.berth.core.AppId;
+import dev.berth.core.Platform;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Every route of the edge. An app is named by the path ({@code /app/{appId}/...}), by the query
+ * ({@code ?appId=...}) or, with a base domain, by the host ({@code {appId}.{base-domain}}).
+ */
+final class EdgeRoutes extends AllDirectives {
+  private final Platform platform;
+  private final AppProxy proxy;
+  private final ManagementRoutes management;
+  private final PlatformInfo info;
+  /** Lower case, starting with a dot; empty when host routing is off. */
+  private final Optional<String> hostSuffix;
+
+  EdgeRoutes(ActorSystem<?> system, Platform platform) {
+    Config config = system.settings().config();
+    this.platform = platform;
+    this.proxy = new AppProxy(system, platform);
+    this.management = new ManagementRoutes(platform, config.getDuration("berth.edge.ask-timeout"));
+    String baseDomain = config.getString("berth.edge.base-domain").strip().toLowerCase(Locale.ROOT);
+    this.hostSuffix = baseDomain.isEmpty() ? Optional.empty() : Optional.of("." + baseDomain);
+    this.info = new PlatformInfo(platform, baseDomain);
+  }
+
+  Route routes() {
+    return withRequestTimeoutResponse(request -> ErrorResponses.gatewayTimeout(null), () ->
+        handleRejections(jsonRejections(), () ->
+            concat(
+                byHost(),
+                pathPrefix("app", () -> concat(
+                    pathPrefix(PathMatchers.segment(), this::appRoutes),
+                    complete(ErrorResponses.invalidAppId("", AppId.RULE)))),
+                parameterOptional("appId", appId -> appId
+                    .map(id -> proxyWholePath(id))
+                    .orElseGet(() -> concat(
+                        pathEndOrSingleSlash(() -> get(() -> complete(info.response()))),
+                        notFound()))))));
+  }
+
+  private Route byHost() {
+    if (hostSuffix.isEmpty()) {
+      return reject();
+    }
+    String suffix = hostSuffix.get();
+    return headerValueByType(Host.class, host -> {
+      String name = host.host().address().toLowerCase(Locale.ROOT);
+      if (!name.endsWith(suffix)) {
+        return reject();
+      }
+      return proxyWholePath(name.substring(0, name.length() - suffix.length()));
+    });
+  }
+
+  private Route appRoutes(String appId) {
+    if (!AppId.isValid(appId)) {
+      return complete(ErrorResponses.invalidAppId(appId, AppId.RULE));
+    }
+    return concat(
+        management.routes(appId),
+        extractUnmatchedPath(rest -> proxyTo(appId, rest.isEmpty() ? "/" : rest)));
+  }
+
+  private Route proxyWholePath(String appId) {
+    if (!AppId.isValid(appId)) {
+      return complete(ErrorResponses.invalidAppId(appId, AppId.RULE));
+    }
+    return extractRequest(request -> proxyTo(appId, request.getUri().path()));
+  }
+
+  private Route proxyTo(String appId, String path) {
+    return extractRequest(request -> extractClientIP(client ->
+        completeWithFuture(proxy.forward(appId, path, request, clientAddress(client)))));
+  }
+
+  private static String clientAddress(RemoteAddress client) {
+    return client.getAddress().map(java.net.InetAddress::getHostAddress).orElse("unknown");
+  }
+
+  private Route notFound() {
+    return extractUri(uri -> complete(ErrorResponses.of(StatusCodes.NOT_FOUND, "not_found",
+        "no route for " + uri.path() + "; apps are under /app/{appId}/", null)));
+  }
+
+  /** Akka's own rejections (wrong method, bad body, ...) as the same JSON errors as the rest. */
+  private static RejectionHandler jsonRejections() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+      if (response.entity() instanceof HttpEntity.Strict strict
+          && !strict.getContentType().toString().startsWith("application/json")) {
+        String code = response.status().reason().toLowerCase(Locale.ROOT).replace(' ', '_');
+        return ErrorResponses.of(response.status(), code, strict.getData().utf8String(), null);
+      }
+      return response;
+    });
+  }
+
+}

@@ -1,0 +1,78 @@
+package dev.berth.edge;
+
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCode;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.model.headers.RetryAfter;
+import akka.pattern.AskTimeoutException;
+import akka.stream.StreamTcpException;
+import dev.berth.core.AppError;
+import java.net.ConnectException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The one place where failures become HTTP: {@code {"error", "message", "appId"}} with the status
+ * DESIGN.md lists, and {@code Retry-After} where trying again later can help.
+ */
+final class ErrorResponses {
+  /** Seconds a client should wait before retrying a 503. */
+  private static final long RETRY_AFTER_SECONDS = 5;
+
+  private ErrorResponses() {}
+
+  static HttpResponse of(StatusCode status, String code, String message, String appId) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", code);
+    body.put("message", message);
+    body.put("appId", appId);
+    HttpResponse response = JsonResponses.of(status, body);
+    return status.intValue() == 503
+        ? response.addHeader(RetryAfter.create(RETRY_AFTER_SECONDS))
+        : response;
+  }
+
+  static HttpResponse invalidAppId(String appId, String rule) {
+    return of(StatusCodes.BAD_REQUEST, "invalid_app_id", rule, appId);
+  }
+
+  static HttpResponse badRequest(String message, String appId) {
+    return of(StatusCodes.BAD_REQUEST, "bad_request", message, appId);
+  }
+
+  static HttpResponse gatewayTimeout(String appId) {
+    return of(StatusCodes.GATEWAY_TIMEOUT, "upstream_timeout",
+        "the app did not answer in time", appId);
+  }
+
+  /** Maps what went wrong while serving an app's request or management call. */
+  static HttpResponse forFailure(Throwable failure, String appId) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
+    var appError = AppError.fromReplyError(cause);
+    if (appError.isPresent()) {
+      AppError error = appError.get();
+      return switch (error.code()) {
+        case START_FAILED -> of(StatusCodes.BAD_GATEWAY, "start_failed", error.message(), appId);
+        case START_TIMEOUT -> of(StatusCodes.SERVICE_UNAVAILABLE, "start_timeout", error.message(), appId);
+        case OVERLOADED -> of(StatusCodes.SERVICE_UNAVAILABLE, "overloaded", error.message(), appId);
+        case ENGINE_UNAVAILABLE ->
+            of(StatusCodes.SERVICE_UNAVAILABLE, "engine_unavailable", error.message(), appId);
+        case INVALID_REQUEST -> badRequest(error.message(), appId);
+      };
+    }
+    if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
+      return of(StatusCodes.SERVICE_UNAVAILABLE, "unavailable",
+          "the app did not become ready in time", appId);
+    }
+    if (cause instanceof StreamTcpException || cause instanceof ConnectException) {
+      return of(StatusCodes.BAD_GATEWAY, "upstream_unreachable",
+          "the app's container did not accept the connection", appId);
+    }
+    return of(StatusCodes.BAD_GATEWAY, "upstream_failed",
+        "the app's container failed to answer: " + cause.getClass().getSimpleName(), appId);
+  }
+}

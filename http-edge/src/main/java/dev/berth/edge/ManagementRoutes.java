@@ -1,0 +1,113 @@
+package dev.berth.edge;
+
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.PathMatcher1;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.core.AppEntity;
+import dev.berth.core.AppStatus;
+import dev.berth.core.Platform;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import scala.concurrent.duration.FiniteDuration;
+import java.util.regex.Pattern;
+
+/**
+ * The management endpoints under {@code /app/{appId}/}: {@code _status}, {@code _restart} and
+ * {@code _metadata}. A first path segment starting with {@code _} belongs to Berth, never to the
+ * app, so an unknown one is a 404 rather than a request to the container.
+ */
+final class ManagementRoutes extends AllDirectives {
+  /** A metadata body larger than this is refused before it is parsed. */
+  private static final long MAX_METADATA_BODY = 256 * 1024;
+
+  private static final PathMatcher1<String> RESERVED_SEGMENT =
+      PathMatchers.segment(Pattern.compile("_.*"));
+
+  private static final FiniteDuration STRICT_BODY_WAIT = FiniteDuration.create(10, TimeUnit.SECONDS);
+
+  private final Platform platform;
+  private final Duration askTimeout;
+  private final Duration restartTimeout;
+
+  ManagementRoutes(Platform platform, Duration askTimeout) {
+    this.platform = platform;
+    this.askTimeout = askTimeout;
+    this.restartTimeout = platform.settings().startTimeout()
+        .plus(platform.settings().stopTimeout()).plus(askTimeout);
+  }
+
+  /** Matches only paths whose first segment starts with {@code _}; the rest is the app's. */
+  Route routes(String appId) {
+    return pathPrefix(RESERVED_SEGMENT, name -> pathEnd(() -> switch (name) {
+      case "_status" -> get(() -> completeWithFuture(status(appId, StatusView::of)));
+      case "_restart" -> post(() -> completeWithFuture(restart(appId)));
+      case "_metadata" -> concat(
+          get(() -> completeWithFuture(status(appId, AppStatus::metadata))),
+          post(() -> withSizeLimit(MAX_METADATA_BODY, () ->
+              extractStrictEntity(STRICT_BODY_WAIT, body ->
+                  completeWithFuture(setMetadata(appId, body.getData().toArray()))))));
+      default -> complete(ErrorResponses.of(
+          StatusCodes.NOT_FOUND, "not_found", "no management endpoint " + name, appId));
+    }));
+  }
+
+  private CompletionStage<HttpResponse> status(String appId, Function<AppStatus, Object> view) {
+    return platform.app(appId)
+        .ask(AppEntity.GetStatus::new, askTimeout)
+        .thenApply(status -> JsonResponses.ok(view.apply(status)))
+        .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
+  }
+
+  private CompletionStage<HttpResponse> restart(String appId) {
+    return platform.app(appId)
+        .askWithStatus(AppEntity.Restart::new, restartTimeout)
+        .thenApply(status -> JsonResponses.ok(StatusView.of(status)))
+        .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
+  }
+
+  private CompletionStage<HttpResponse> setMetadata(String appId, byte[] body) {
+    Optional<Map<String, String>> values = stringObject(body);
+    if (values.isEmpty()) {
+      return CompletableFuture.completedFuture(ErrorResponses.badRequest(
+          "metadata must be a JSON object whose values are all strings", appId));
+    }
+    return platform.app(appId)
+        .<Map<String, String>>askWithStatus(replyTo -> new AppEntity.SetMetadata(values.get(), replyTo),
+            askTimeout)
+        .thenApply(JsonResponses::ok)
+        .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
+  }
+
+  private static Optional<Map<String, String>> stringObject(byte[] body) {
+    JsonNode tree;
+    try {
+      tree = JsonResponses.MAPPER.readTree(body);
+    } catch (IOException notJson) {
+      return Optional.empty();
+    }
+    if (tree == null || !tree.isObject()) {
+      return Optional.empty();
+    }
+    Map<String, String> values = new LinkedHashMap<>();
+    var fields = tree.fields();
+    while (fields.hasNext()) {
+      var field = fields.next();
+      if (!field.getValue().isTextual()) {
+        return Optional.empty();
+      }
+      values.put(field.getKey(), field.getValue().textValue());
+    }
+    return Optional.of(values);
+  }
+}

@@ -1,0 +1,25 @@
+package dev.berth.core;
+
+import java.util.Map;
+
+/**
+ * What the platform knows of one app, as management calls report it. Times are epoch
+ * milliseconds, 0 when the thing never happened.
+ *
+ * @param status not_started, starting, running, stopping, sleeping, stopped or failed
+ * @param port the container's published port when running, else 0
+ */
+public record AppStatus(
+    String appId,
+    String status,
+    String containerId,
+    String host,
+    int port,
+    int startCount,
+    long lastStarted,
+    long lastStopped,
+    Map<String, String> metadata,
+    String lastError,
+    long lastErrorAt,
+    int requestsInFlight)
+    implements BerthSerializable {}

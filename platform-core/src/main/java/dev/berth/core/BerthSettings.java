@@ -1,0 +1,106 @@
+package dev.berth.core;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import dev.berth.driver.DockerDriverSettings;
+import dev.berth.driver.InstanceType;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/** The {@code berth} section of the configuration, read and checked once at start-up. */
+public record BerthSettings(
+    Path dataDir,
+    String nodeId,
+    String advertisedHost,
+    DockerDriverSettings docker,
+    String image,
+    int appPort,
+    String probePath,
+    Duration sleepAfter,
+    int maxInstances,
+    InstanceType instanceType,
+    Map<String, InstanceType> instanceTypes,
+    Duration startTimeout,
+    Duration stopTimeout,
+    int maxWaitingRequests,
+    int snapshotEvery) {
+
+  /**
+   * @param clusterPort the port this node's cluster transport is bound to; names the node when
+   *     {@code berth.node-id} is empty
+   */
+  public static BerthSettings from(Config config, int clusterPort) {
+    Config berth = config.getConfig("berth");
+    Map<String, InstanceType> types = instanceTypes(berth.getConfig("instance-types"));
+    String typeName = berth.getString("app.instance-type");
+    InstanceType type = types.get(typeName);
+    if (type == null) {
+      throw new ConfigException.BadValue("berth.app.instance-type",
+          "unknown instance type '" + typeName + "'; known: " + types.keySet());
+    }
+    String advertisedHost = berth.getString("advertised-host");
+    String dockerHost = berth.getString("docker.host");
+    DockerDriverSettings docker = new DockerDriverSettings(
+        dockerHost.isBlank() ? Optional.empty() : Optional.of(dockerHost),
+        advertisedHost,
+        berth.getString("docker.network"),
+        berth.getDuration("docker.call-timeout"));
+    int appPort = berth.getInt("app.port");
+    if (appPort < 1 || appPort > 65535) {
+      throw new ConfigException.BadValue("berth.app.port", "must be 1-65535, was " + appPort);
+    }
+    return new BerthSettings(
+        Path.of(berth.getString("data-dir")).toAbsolutePath().normalize(),
+        nodeId(berth.getString("node-id"), clusterPort),
+        advertisedHost,
+        docker,
+        berth.getString("app.image"),
+        appPort,
+        berth.getString("app.probe-path"),
+        positive(berth, "app.sleep-after"),
+        berth.getInt("app.max-instances"),
+        type,
+        Map.copyOf(types),
+        positive(berth, "app.start-timeout"),
+        berth.getDuration("app.stop-timeout"),
+        berth.getInt("app.max-waiting-requests"),
+        berth.getInt("persistence.snapshot-every"));
+  }
+
+  private static Map<String, InstanceType> instanceTypes(Config section) {
+    Map<String, InstanceType> types = new HashMap<>();
+    for (String name : section.root().keySet()) {
+      Config type = section.getConfig(name);
+      types.put(name, new InstanceType(
+          name,
+          type.getBytes("memory"),
+          Math.round(type.getDouble("cpus") * 1_000_000_000L),
+          type.getLong("pids")));
+    }
+    return types;
+  }
+
+  private static Duration positive(Config berth, String path) {
+    Duration value = berth.getDuration(path);
+    if (value.isZero() || value.isNegative()) {
+      throw new ConfigException.BadValue("berth." + path, "must be a positive duration");
+    }
+    return value;
+  }
+
+  private static String nodeId(String configured, int clusterPort) {
+    if (!configured.isBlank()) {
+      return configured;
+    }
+    try {
+      return InetAddress.getLocalHost().getHostName() + "-" + clusterPort;
+    } catch (UnknownHostException e) {
+      return "localhost-" + clusterPort;
+    }
+  }
+}

@@ -1,0 +1,10 @@
+package dev.berth.core;
+
+import dev.berth.driver.ContainerDriver;
+import java.util.concurrent.Executor;
+
+/**
+ * What every app entity on a node shares: the node's settings, its container driver, and the
+ * thread pool on which the driver's blocking calls run.
+ */
+public record NodeServices(BerthSettings settings, ContainerDriver driver, Executor blocking) {}

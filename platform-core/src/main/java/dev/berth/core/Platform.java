@@ -1,0 +1,101 @@
+package dev.berth.core;
+
+import akka.actor.Address;
+import akka.actor.AddressFromURIString;
+import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
+import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.cluster.typed.Cluster;
+import akka.cluster.typed.JoinSeedNodes;
+import akka.Done;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.berth.driver.DockerContainerDriver;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The platform side of one node: the journal schema, the container driver, cluster membership
+ * and the sharded app entities. The edge talks to apps only through {@link #app(String)}.
+ */
+public final class Platform {
+  private final ActorSystem<?> system;
+  private final BerthSettings settings;
+
+  private Platform(ActorSystem<?> system, BerthSettings settings) {
+    this.system = system;
+    this.settings = settings;
+  }
+
+  /**
+   * The node's configuration, highest first: {@code overrides}, system properties,
+   * application.conf, Berth's settings for Akka (every module's berth-akka.conf), every
+   * reference.conf; then the journal database filled in from {@code berth.persistence}.
+   */
+  public static Config loadConfig(Config overrides) {
+    ConfigFactory.invalidateCaches();
+    Config config = overrides
+        .withFallback(ConfigFactory.defaultOverrides())
+        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.parseResourcesAnySyntax("berth-akka"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+    return PersistenceConfig.apply(config);
+  }
+
+  /** Starts the platform on a system made from {@link #loadConfig}. Blocks while it sets up. */
+  public static Platform start(ActorSystem<?> system) {
+    Config config = system.settings().config();
+    Cluster cluster = Cluster.get(system);
+    Address self = cluster.selfMember().address();
+    BerthSettings settings = BerthSettings.from(config, self.getPort().orElse(0));
+
+    JournalSchema.ensure(config);
+    DockerContainerDriver driver = new DockerContainerDriver(settings.docker());
+    driver.ping();
+    CoordinatedShutdown.get(system).addTask(
+        CoordinatedShutdown.PhaseActorSystemTerminate(), "close-docker-client", () -> {
+          try {
+            driver.close();
+          } catch (IOException ignored) {
+            // The process is ending; nothing is left to release.
+          }
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+
+    AppEntity.init(system, new NodeServices(settings, driver,
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("berth.docker-dispatcher"))));
+
+    List<Address> seeds = seedNodes(config.getString("berth.cluster.seed-nodes"));
+    cluster.manager().tell(new JoinSeedNodes(seeds.isEmpty() ? List.of(self) : seeds));
+    return new Platform(system, settings);
+  }
+
+  private static List<Address> seedNodes(String commaSeparated) {
+    return Arrays.stream(commaSeparated.split(","))
+        .map(String::strip)
+        .filter(s -> !s.isEmpty())
+        .map(AddressFromURIString::parse)
+        .toList();
+  }
+
+  public EntityRef<AppEntity.Command> app(String appId) {
+    if (!AppId.isValid(appId)) {
+      throw new IllegalArgumentException(AppId.RULE + ": " + appId);
+    }
+    return ClusterSharding.get(system).entityRefFor(AppEntity.ENTITY_KEY, appId);
+  }
+
+  public BerthSettings settings() {
+    return settings;
+  }
+
+  /** This node's cluster address, as other nodes name it. */
+  public String nodeAddress() {
+    return Cluster.get(system).selfMember().address().toString();
+  }
+}
