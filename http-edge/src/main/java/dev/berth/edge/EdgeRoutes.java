@@ -1,17 +1,18 @@
 package dev.berth.edge;
 
 import akka.actor.typed.ActorSystem;
+import akka.http.javadsl.model.AttributeKeys;
+import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.RemoteAddress;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Host;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatchers;
-import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.server.Route;
-import akka.http.javadsl.model.HttpEntity;
 import com.typesafe.config.Config;
 import dev.berth.core.AppId;
 import dev.berth.core.Platform;
+import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -39,7 +40,7 @@ final class EdgeRoutes extends AllDirectives {
 
   Route routes() {
     return withRequestTimeoutResponse(request -> ErrorResponses.gatewayTimeout(null), () ->
-        handleRejections(jsonRejections(), () ->
+        handleRejections(ErrorResponses.rejections(), () ->
             concat(
                 byHost(),
                 pathPrefix("app", () -> concat(
@@ -83,29 +84,23 @@ final class EdgeRoutes extends AllDirectives {
   }
 
   private Route proxyTo(String appId, String path) {
-    return extractRequest(request -> extractClientIP(client ->
-        completeWithFuture(proxy.forward(appId, path, request, clientAddress(client)))));
+    return extractRequest(request ->
+        completeWithFuture(proxy.forward(appId, path, request, clientAddress(request))));
   }
 
-  private static String clientAddress(RemoteAddress client) {
-    return client.getAddress().map(java.net.InetAddress::getHostAddress).orElse("unknown");
+  /**
+   * The peer of the client's connection. Not Akka's extractClientIP, which believes a
+   * client-sent X-Forwarded-For.
+   */
+  private static String clientAddress(HttpRequest request) {
+    return request.getAttribute(AttributeKeys.remoteAddress)
+        .flatMap(RemoteAddress::getAddress)
+        .map(InetAddress::getHostAddress)
+        .orElse("unknown");
   }
 
   private Route notFound() {
     return extractUri(uri -> complete(ErrorResponses.of(StatusCodes.NOT_FOUND, "not_found",
         "no route for " + uri.path() + "; apps are under /app/{appId}/", null)));
   }
-
-  /** Akka's own rejections (wrong method, bad body, ...) as the same JSON errors as the rest. */
-  private static RejectionHandler jsonRejections() {
-    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
-      if (response.entity() instanceof HttpEntity.Strict strict
-          && !strict.getContentType().toString().startsWith("application/json")) {
-        String code = response.status().reason().toLowerCase(Locale.ROOT).replace(' ', '_');
-        return ErrorResponses.of(response.status(), code, strict.getData().utf8String(), null);
-      }
-      return response;
-    });
-  }
-
 }

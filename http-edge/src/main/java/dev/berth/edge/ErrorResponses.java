@@ -1,6 +1,8 @@
 package dev.berth.edge;
 
+import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RetryAfter;
@@ -9,6 +11,7 @@ import akka.stream.StreamTcpException;
 import dev.berth.core.AppError;
 import java.net.ConnectException;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
@@ -74,5 +77,17 @@ final class ErrorResponses {
     }
     return of(StatusCodes.BAD_GATEWAY, "upstream_failed",
         "the app's container failed to answer: " + cause.getClass().getSimpleName(), appId);
+  }
+
+  /** Akka's own rejections (wrong method, bad body, ...) as the same JSON errors as the rest. */
+  static RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
+      if (response.entity() instanceof HttpEntity.Strict strict
+          && !strict.getContentType().toString().startsWith("application/json")) {
+        String code = response.status().reason().toLowerCase(Locale.ROOT).replace(' ', '_');
+        return of(response.status(), code, strict.getData().utf8String(), null);
+      }
+      return response;
+    });
   }
 }

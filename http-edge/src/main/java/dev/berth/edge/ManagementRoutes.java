@@ -49,7 +49,10 @@ final class ManagementRoutes extends AllDirectives {
 
   /** Matches only paths whose first segment starts with {@code _}; the rest is the app's. */
   Route routes(String appId) {
-    return pathPrefix(RESERVED_SEGMENT, name -> pathEnd(() -> switch (name) {
+    // Once a reserved segment matched, a rejection is answered here and never falls through to
+    // the proxy: a wrong method on _status is a 405, not a request to the app.
+    return pathPrefix(RESERVED_SEGMENT, name -> handleRejections(ErrorResponses.rejections(), () ->
+        pathEnd(() -> switch (name) {
       case "_status" -> get(() -> completeWithFuture(status(appId, StatusView::of)));
       case "_restart" -> post(() -> completeWithFuture(restart(appId)));
       case "_metadata" -> concat(
@@ -59,7 +62,7 @@ final class ManagementRoutes extends AllDirectives {
                   completeWithFuture(setMetadata(appId, body.getData().toArray()))))));
       default -> complete(ErrorResponses.of(
           StatusCodes.NOT_FOUND, "not_found", "no management endpoint " + name, appId));
-    }));
+    })));
   }
 
   private CompletionStage<HttpResponse> status(String appId, Function<AppStatus, Object> view) {

@@ -5,38 +5,38 @@ import dev.berth.driver.Labels;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
- * Gives each test a node id of its own and fresh app ids, and removes every container labelled
- * with that node id after the test, whether it passed or not.
+ * A node id of its own and fresh app ids for the tests that register it, and removal of every
+ * container labelled with that node id after each test and after the class, passed or not.
+ * Registered on an instance field it serves one test; on a static field, the whole class.
  */
-public final class ContainerCleanup implements BeforeEachCallback, AfterEachCallback {
+public final class ContainerCleanup implements AfterEachCallback, AfterAllCallback {
+  private final String runId = UUID.randomUUID().toString().substring(0, 8);
+  private final String nodeId = "test-" + runId;
   private final AtomicInteger appCounter = new AtomicInteger();
-  private volatile String nodeId;
-  private volatile String runId;
-
-  @Override
-  public void beforeEach(ExtensionContext context) {
-    runId = UUID.randomUUID().toString().substring(0, 8);
-    nodeId = "test-" + runId;
-  }
 
   @Override
   public void afterEach(ExtensionContext context) {
     removeAll();
   }
 
-  /** Removes every container of this test's node; also useful in the middle of a test. */
+  @Override
+  public void afterAll(ExtensionContext context) {
+    removeAll();
+  }
+
+  /** Removes every container of this node id; also useful in the middle of a test. */
   public void removeAll() {
     for (ContainerInfo container : TestEngine.driver().list(Map.of(Labels.NODE, nodeId))) {
       TestEngine.driver().remove(container.id());
     }
   }
 
-  /** The node id this test's containers carry. */
+  /** The node id the containers carry. */
   public String nodeId() {
     return nodeId;
   }
