@@ -830,8 +830,12 @@ public final class Bench {
     Bench bench = new Bench(o);
     try {
       bench.driver.ping();
-      bench.cold();
-      bench.warm();
+      if (o.runs > 0) {
+        bench.cold();
+      }
+      if (o.seconds > 0) {
+        bench.warm();
+      }
     } finally {
       bench.driver.close();
       bench.docker.close();

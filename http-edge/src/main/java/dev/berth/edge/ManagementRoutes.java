@@ -9,6 +9,7 @@ import akka.http.javadsl.server.Route;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.core.AppEntity;
 import dev.berth.core.AppStatus;
+import dev.berth.core.Metadata;
 import dev.berth.core.Platform;
 import java.io.IOException;
 import java.time.Duration;
@@ -86,9 +87,9 @@ final class ManagementRoutes extends AllDirectives {
           "metadata must be a JSON object whose values are all strings", appId));
     }
     return platform.app(appId)
-        .<Map<String, String>>askWithStatus(replyTo -> new AppEntity.SetMetadata(values.get(), replyTo),
+        .<Metadata>askWithStatus(replyTo -> new AppEntity.SetMetadata(values.get(), replyTo),
             askTimeout)
-        .thenApply(JsonResponses::ok)
+        .thenApply(metadata -> JsonResponses.ok(metadata.values()))
         .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
   }
 

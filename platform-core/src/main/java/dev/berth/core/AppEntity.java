@@ -69,7 +69,7 @@ public final class AppEntity
   public record Restart(ActorRef<StatusReply<AppStatus>> replyTo) implements Command {}
 
   /** Merges the given values into the app's metadata and answers the result. */
-  public record SetMetadata(Map<String, String> values, ActorRef<StatusReply<Map<String, String>>> replyTo)
+  public record SetMetadata(Map<String, String> values, ActorRef<StatusReply<Metadata>> replyTo)
       implements Command {}
 
   private record ContainerReady(String containerId, String host, int port) implements Command {}
@@ -327,7 +327,7 @@ public final class AppEntity
     }
     return Effect()
         .persist(new MetadataSet(Map.copyOf(cmd.values()), now()))
-        .thenReply(cmd.replyTo(), updated -> StatusReply.success(updated.data().metadata()));
+        .thenReply(cmd.replyTo(), updated -> StatusReply.success(new Metadata(updated.data().metadata())));
   }
 
   private ReplyEffect<Event, State> containerReady(State state, ContainerReady ready) {

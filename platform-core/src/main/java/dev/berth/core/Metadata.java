@@ -5,13 +5,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Limits on the free-form string metadata an operator attaches to an app. */
-public final class Metadata {
+/**
+ * The free-form string values an operator attaches to an app, and their limits. A record of its
+ * own, not a bare map, so it crosses the cluster through Berth's serializer.
+ */
+public record Metadata(Map<String, String> values) implements BerthSerializable {
   public static final int MAX_ENTRIES = 100;
   public static final int MAX_KEY_LENGTH = 128;
   public static final int MAX_VALUE_LENGTH = 4096;
 
-  private Metadata() {}
+  public Metadata {
+    values = Map.copyOf(values);
+  }
 
   /** Why merging {@code values} into {@code existing} is refused, if it is. */
   public static Optional<String> problemWith(Map<String, String> existing, Map<String, String> values) {

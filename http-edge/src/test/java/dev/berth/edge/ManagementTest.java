@@ -1,0 +1,136 @@
+package dev.berth.edge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.driver.ContainerInfo;
+import dev.berth.driver.Labels;
+import dev.berth.driver.testing.ContainerCleanup;
+import dev.berth.driver.testing.TestEngine;
+import dev.berth.edge.testing.Http;
+import dev.berth.edge.testing.TestNode;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** _status, _restart and _metadata through a real node. */
+class ManagementTest {
+  @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
+  @TempDir static Path dataDir;
+  private static TestNode node;
+
+  @BeforeAll
+  static void startNode() {
+    node = TestNode.start(dataDir, cleanup.nodeId());
+  }
+
+  @AfterAll
+  static void stopNode() throws Exception {
+    node.close();
+  }
+
+  @Test
+  void statusOfAnUnknownAppStartsNothing() {
+    String appId = cleanup.freshAppId("unknown");
+
+    JsonNode status = Http.getJson(node.app(appId, "/_status"));
+
+    assertEquals(appId, status.get("appId").asText());
+    assertEquals("not_started", status.get("container").get("status").asText());
+    assertEquals(0, status.get("container").get("port").asInt());
+    assertEquals(0, status.get("stats").get("startCount").asInt());
+    assertEquals(0, status.get("stats").get("lastStarted").asLong());
+    assertTrue(status.get("metadata").isObject());
+    assertTrue(TestEngine.driver().list(Map.of(Labels.APP_ID, appId)).isEmpty());
+  }
+
+  @Test
+  void statusOfARunningAppNamesItsContainerAndTimes() {
+    String appId = cleanup.freshAppId("running");
+    long before = System.currentTimeMillis();
+    Http.getJson(node.app(appId, "/"));
+
+    JsonNode status = Http.getJson(node.app(appId, "/_status"));
+
+    JsonNode container = status.get("container");
+    assertEquals("running", container.get("status").asText());
+    List<ContainerInfo> running = TestEngine.driver().list(Map.of(Labels.APP_ID, appId));
+    assertEquals(1, running.size());
+    assertEquals(running.get(0).id(), container.get("id").asText());
+    assertEquals(running.get(0).published().orElseThrow().port(), container.get("port").asInt());
+    assertEquals(1, status.get("stats").get("startCount").asInt());
+    long started = status.get("stats").get("lastStarted").asLong();
+    assertTrue(started >= before && started <= System.currentTimeMillis(), "lastStarted " + started);
+  }
+
+  @Test
+  void restartGivesANewContainerAndCountsTheStart() {
+    String appId = cleanup.freshAppId("restart");
+    String firstHost = Http.getJson(node.app(appId, "/")).get("hostname").asText();
+
+    HttpResponse<String> restart = Http.post(node.app(appId, "/_restart"), "");
+
+    assertEquals(200, restart.statusCode(), restart.body());
+    JsonNode status = Http.json(restart);
+    assertEquals("running", status.get("container").get("status").asText());
+    assertEquals(2, status.get("stats").get("startCount").asInt());
+    assertTrue(status.get("stats").get("lastStopped").asLong() > 0);
+    String secondHost = Http.getJson(node.app(appId, "/")).get("hostname").asText();
+    assertNotEquals(firstHost, secondHost);
+    List<ContainerInfo> containers = TestEngine.driver().list(Map.of(Labels.APP_ID, appId));
+    assertEquals(1, containers.size(), "the old container is gone");
+    assertEquals(status.get("container").get("id").asText(), containers.get(0).id());
+  }
+
+  @Test
+  void restartOfANeverStartedAppStartsIt() {
+    String appId = cleanup.freshAppId("cold-restart");
+    JsonNode status = Http.json(Http.post(node.app(appId, "/_restart"), ""));
+    assertEquals("running", status.get("status").asText());
+    assertEquals(1, status.get("stats").get("startCount").asInt());
+  }
+
+  @Test
+  void metadataMergesAndReadsBack() {
+    String appId = cleanup.freshAppId("meta");
+
+    JsonNode first = Http.json(Http.post(node.app(appId, "/_metadata"), "{\"owner\":\"team-a\",\"plan\":\"free\"}"));
+    JsonNode merged = Http.json(Http.post(node.app(appId, "/_metadata"), "{\"plan\":\"pro\",\"region\":\"eu\"}"));
+
+    assertEquals(Map.of("owner", "team-a", "plan", "free"), Map.of(
+        "owner", first.get("owner").asText(), "plan", first.get("plan").asText()));
+    assertEquals(3, merged.size());
+    assertEquals("team-a", merged.get("owner").asText());
+    assertEquals("pro", merged.get("plan").asText());
+    assertEquals("eu", merged.get("region").asText());
+    assertEquals(merged, Http.getJson(node.app(appId, "/_metadata")));
+    assertEquals(merged, Http.getJson(node.app(appId, "/_status")).get("metadata"));
+    assertTrue(TestEngine.driver().list(Map.of(Labels.APP_ID, appId)).isEmpty(),
+        "metadata never starts a container");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"[\"a\"]", "{\"n\":1}", "{\"nested\":{\"a\":\"b\"}}", "not json", "",
+      "\"text\"", "{}", "{\"a\":null}"})
+  void metadataThatIsNotAnObjectOfStringsIsA400AndStoresNothing(String body) {
+    String appId = cleanup.freshAppId("bad-meta");
+
+    HttpResponse<String> response = Http.post(node.app(appId, "/_metadata"), body);
+
+    assertEquals(400, response.statusCode(), response.body());
+    JsonNode error = Http.json(response);
+    assertEquals("bad_request", error.get("error").asText());
+    assertEquals(appId, error.get("appId").asText());
+    assertEquals(0, Http.getJson(node.app(appId, "/_metadata")).size());
+  }
+}
