@@ -42,11 +42,12 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ProxyTest {
   @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
   @TempDir static Path dataDir;
+  private static final String BASE_DOMAIN = "apps.berth.test";
   private static TestNode node;
 
   @BeforeAll
   static void startNode() {
-    node = TestNode.start(dataDir, cleanup.nodeId());
+    node = TestNode.start(dataDir, cleanup.nodeId(), Map.of("berth.edge.base-domain", BASE_DOMAIN));
   }
 
   @AfterAll
@@ -67,6 +68,7 @@ class ProxyTest {
     assertEquals(50, info.get("maxInstances").asInt());
     assertEquals(TestEngine.exampleImage(), info.get("image").asText());
     assertTrue(info.get("routing").toString().contains("/app/{appId}/{path}"), info.toString());
+    assertTrue(info.get("routing").toString().contains("{appId}." + BASE_DOMAIN), info.toString());
   }
 
   @Test
@@ -173,6 +175,27 @@ class ProxyTest {
     assertEquals("/api/echo", echo.get("path").asText());
     assertEquals("appId=" + appId + "&x=1", echo.get("query").asText());
     assertEquals(appId, Http.getJson(node.baseUrl() + "/?appId=" + appId).get("appId").asText());
+  }
+
+  @Test
+  void theHostNameRoutesTheWholePathWhenABaseDomainIsSet() {
+    String appId = cleanup.freshAppId("host");
+    HttpResponse<String> response = Http.send(HttpRequest.newBuilder(
+            URI.create(node.baseUrl() + "/api/echo?x=1"))
+        .header("Host", appId + "." + BASE_DOMAIN + ":8080")
+        .POST(HttpRequest.BodyPublishers.ofString("{}"))
+        .build());
+
+    assertEquals(200, response.statusCode(), response.body());
+    JsonNode echo = Http.json(response);
+    assertEquals(appId, echo.get("appId").asText());
+    assertEquals("/api/echo", echo.get("path").asText());
+    assertEquals("x=1", echo.get("query").asText());
+    assertEquals(appId + "." + BASE_DOMAIN + ":8080", echo.get("headers").get("x-forwarded-host").asText());
+
+    HttpResponse<String> invalid = Http.send(HttpRequest.newBuilder(URI.create(node.baseUrl() + "/"))
+        .header("Host", "Not_Valid." + BASE_DOMAIN).build());
+    assertEquals(400, invalid.statusCode(), invalid.body());
   }
 
   @ParameterizedTest
