@@ -200,6 +200,12 @@ public final class AppEntity
   private final List<ActorRef<StatusReply<Endpoint>>> waitingForEndpoint = new ArrayList<>();
   private final List<ActorRef<StatusReply<AppStatus>>> waitingForRestart = new ArrayList<>();
   private int requestsInFlight;
+  /**
+   * Asked the shard to stop this entity. A command already in the mailbox may still arrive; one
+   * that would start a container goes back through sharding, which holds it for the next
+   * incarnation, rather than begin work that the stop would cut short.
+   */
+  private boolean passivating;
   private long lastActivityNanos = System.nanoTime();
 
   private AppEntity(
@@ -237,6 +243,9 @@ public final class AppEntity
   @Override
   public CommandHandlerWithReply<Command, Event, State> commandHandler() {
     CommandHandlerWithReplyBuilder<Command, Event, State> builder = newCommandHandlerWithReplyBuilder();
+    builder.forState(state -> passivating)
+        .onCommand(EnsureRunning.class, this::handToNextIncarnation)
+        .onCommand(Restart.class, this::handToNextIncarnation);
     builder.forStateType(Running.class)
         .onCommand(EnsureRunning.class, this::ensureRunningWhileRunning)
         .onCommand(Restart.class, (state, cmd) -> restartRunning(state, cmd))
@@ -254,6 +263,11 @@ public final class AppEntity
         .onCommand(StopAttemptFailed.class, this::stopFailed)
         .onCommand(ContainerChecked.class, this::containerChecked);
     return builder.build();
+  }
+
+  private ReplyEffect<Event, State> handToNextIncarnation(State state, Command cmd) {
+    ClusterSharding.get(context.getSystem()).entityRefFor(ENTITY_KEY, appId).tell(cmd);
+    return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> ensureRunningWhileRunning(Running state, EnsureRunning cmd) {
@@ -336,12 +350,7 @@ public final class AppEntity
             settings.nodeId(), settings.image(), now()))
         .thenRun(started -> {
           operation = Operation.NONE;
-          Running running = (Running) started;
-          waitingForEndpoint.forEach(replyTo -> {
-            admitRequest();
-            replyTo.tell(StatusReply.success(running.endpoint()));
-          });
-          waitingForEndpoint.clear();
+          admitWaitingRequests((Running) started);
           waitingForRestart.forEach(replyTo -> replyTo.tell(StatusReply.success(status(started))));
           waitingForRestart.clear();
           scheduleIdleCheck(settings.sleepAfter());
@@ -374,6 +383,7 @@ public final class AppEntity
           if (!waitingForEndpoint.isEmpty() || !waitingForRestart.isEmpty()) {
             beginStart();
           } else if (stop.reason() == StopReason.IDLE) {
+            passivating = true;
             shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
           }
         })
@@ -387,12 +397,8 @@ public final class AppEntity
     AppError error = new AppError(AppError.Code.ENGINE_UNAVAILABLE, failure.error());
     waitingForRestart.forEach(replyTo -> replyTo.tell(error.toReply()));
     waitingForRestart.clear();
-    if (!waitingForEndpoint.isEmpty() && state instanceof Running running) {
-      waitingForEndpoint.forEach(replyTo -> {
-        admitRequest();
-        replyTo.tell(StatusReply.success(running.endpoint()));
-      });
-      waitingForEndpoint.clear();
+    if (state instanceof Running running) {
+      admitWaitingRequests(running);
     }
     scheduleIdleCheck(settings.sleepAfter());
     return Effect().noReply().thenUnstashAll();
@@ -402,12 +408,8 @@ public final class AppEntity
     if (check.running() || !(state instanceof Running running)
         || !running.containerId().equals(check.containerId())) {
       operation = Operation.NONE;
-      if (state instanceof Running running && !waitingForEndpoint.isEmpty()) {
-        waitingForEndpoint.forEach(replyTo -> {
-          admitRequest();
-          replyTo.tell(StatusReply.success(running.endpoint()));
-        });
-        waitingForEndpoint.clear();
+      if (state instanceof Running running) {
+        admitWaitingRequests(running);
       }
       scheduleIdleCheck(settings.sleepAfter());
       return Effect().noReply().thenUnstashAll();
@@ -475,6 +477,15 @@ public final class AppEntity
   }
 
   // ---- helpers --------------------------------------------------------------------------------
+
+  /** Answers every request that waited for the container with where it listens. */
+  private void admitWaitingRequests(Running running) {
+    waitingForEndpoint.forEach(replyTo -> {
+      admitRequest();
+      replyTo.tell(StatusReply.success(running.endpoint()));
+    });
+    waitingForEndpoint.clear();
+  }
 
   private void admitRequest() {
     requestsInFlight++;
