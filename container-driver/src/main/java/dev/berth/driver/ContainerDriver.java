@@ -52,6 +52,13 @@ public interface ContainerDriver extends Closeable {
    */
   Closeable followLogs(String containerId, Consumer<String> onLine);
 
+  /**
+   * Reports every Berth container that stops from now on, until the returned handle is closed.
+   * {@code onEnd} runs once if the engine ends the stream (it restarted, or the connection broke);
+   * exits during the gap are not reported, so a caller that resubscribes should also reconcile.
+   */
+  Closeable watchExits(Consumer<ContainerExit> onExit, Runnable onEnd);
+
   /** Fails with {@link EngineUnavailableException} unless the engine answers. */
   void ping();
 }

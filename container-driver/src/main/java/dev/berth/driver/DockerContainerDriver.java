@@ -9,6 +9,8 @@ import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Capability;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Frame;
@@ -33,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -303,6 +306,52 @@ public final class DockerContainerDriver implements ContainerDriver {
         .withTail(0)
         .withFollowStream(true)
         .exec(new LineCollector(onLine)));
+  }
+
+  @Override
+  public Closeable watchExits(Consumer<ContainerExit> onExit, Runnable onEnd) {
+    AtomicBoolean ended = new AtomicBoolean();
+    ResultCallback.Adapter<Event> watcher = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Event event) {
+        Map<String, String> attributes = event.getActor() == null || event.getActor().getAttributes() == null
+            ? Map.of()
+            : event.getActor().getAttributes();
+        String appId = attributes.get(Labels.APP_ID);
+        if (appId != null) {
+          onExit.accept(new ContainerExit(event.getId(), appId, parseExitCode(attributes.get("exitCode"))));
+        }
+      }
+
+      @Override
+      public void onComplete() {
+        super.onComplete();
+        if (ended.compareAndSet(false, true)) {
+          onEnd.run();
+        }
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        super.onError(error);
+        if (ended.compareAndSet(false, true)) {
+          onEnd.run();
+        }
+      }
+    };
+    return engineCall(() -> dockerUnbounded.eventsCmd()
+        .withEventTypeFilter(EventType.CONTAINER)
+        .withEventFilter("die")
+        .withLabelFilter(Map.of(Labels.MANAGED, "true"))
+        .exec(watcher));
+  }
+
+  private static int parseExitCode(String text) {
+    try {
+      return text == null ? -1 : Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 
   @Override

@@ -236,6 +236,22 @@ class DockerContainerDriverTest {
   }
 
   @Test
+  void exitsAreReportedWithTheAppAndExitCode() throws Exception {
+    String appId = cleanup.freshAppId("exits-watched");
+    StartedContainer started = driver.start(exampleSpec(appId, InstanceType.SMALL));
+    driver.awaitReady(started, "/health", READY_DEADLINE);
+    List<ContainerExit> exits = new CopyOnWriteArrayList<>();
+
+    try (Closeable watch = driver.watchExits(exits::add, () -> { })) {
+      driver.stop(started.id(), Duration.ofSeconds(10));
+      ContainerExit exit = Deadline.within(Duration.ofSeconds(10)).awaitValue("the exit is reported",
+          () -> exits.stream().filter(e -> e.containerId().equals(started.id())).findFirst().orElse(null));
+      assertEquals(appId, exit.appId());
+      assertEquals(143, exit.exitCode(), "SIGTERM, as docker stop sends it");
+    }
+  }
+
+  @Test
   void noEngineIsOneClearErrorNamingTheAddress() throws Exception {
     try (DockerContainerDriver nowhere = new DockerContainerDriver(
         DockerDriverSettings.defaults().withDockerHost("tcp://127.0.0.1:1"))) {

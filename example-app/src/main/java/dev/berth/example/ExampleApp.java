@@ -2,6 +2,7 @@ package dev.berth.example;
 
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +10,21 @@ import java.time.Instant;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
-/** The default tenant app: a JDK-only HTTP server configured by APP_ID, PORT and EXAMPLE_ALLOW_FETCH. */
+/**
+ * The default tenant app: a JDK-only HTTP server configured by APP_ID, PORT and EXAMPLE_ALLOW_FETCH.
+ *
+ * <p>Connections to PORT reach a {@link Front}, which answers WebSocket upgrades to /ws/echo itself
+ * and pipes everything else to the HttpServer, which listens on an ephemeral loopback port.
+ *
+ * <p>Test hooks, read once at start (see {@link StartHooks}):
+ * <ul>
+ *   <li>{@code EXAMPLE_EXIT_ON_START=<code>}: print a line saying so and exit with that code,
+ *       before listening.
+ *   <li>{@code EXAMPLE_START_DELAY_MS=<ms>}: sleep that long before listening, like a slow boot.
+ * </ul>
+ * and at run time {@code POST /api/crash?code=N} (the process dies with N, no shutdown hook) and
+ * {@code POST /api/alloc?mb=N} (N MiB more kept until the end, to meet the container's memory limit).
+ */
 public final class ExampleApp {
     private static final String SAMPLE_DATA = "{\"items\":["
             + "{\"id\":1,\"name\":\"Anchor\",\"price\":49.90},"
@@ -24,6 +39,7 @@ public final class ExampleApp {
         String appId = env("APP_ID", "unknown");
         int port = port(env("PORT", "8080"));
         boolean allowFetch = "1".equals(System.getenv("EXAMPLE_ALLOW_FETCH"));
+        StartHooks.run(appId);
 
         Router router = new Router();
         router.get("/", new InfoHandler(appId, hostname(), Instant.now(), router::requestCount))
@@ -32,23 +48,35 @@ public final class ExampleApp {
                 .any("/api/echo", new EchoHandler(appId))
                 .get("/api/stream", new StreamHandler(appId))
                 .get("/api/slow", new SlowHandler())
-                .get("/api/fetch", new FetchHandler(allowFetch));
+                .get("/api/fetch", new FetchHandler(allowFetch))
+                .post("/api/crash", new CrashHandler())
+                .post("/api/alloc", new AllocHandler());
 
         ExecutorService workers = Executors.newCachedThreadPool(task -> {
             Thread t = new Thread(task, "http-worker");
             t.setDaemon(true);
             return t;
         });
-        HttpServer server = HttpServer.create(new InetSocketAddress(port), 128);
+        Front front = new Front(port);
+        // The HttpServer writes an answer's head and body separately; with Nagle's algorithm the
+        // body waits for the ACK of the head, which the peer delays by 40 ms: 23 answers a second
+        // on a keep-alive connection. Read when the HttpServer classes load; an explicit -D wins.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+        // Only the front talks to it; it must be up before the front accepts anything.
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 128);
         server.createContext("/", router);
         server.setExecutor(workers);
         server.start();
+        front.start(server.getAddress(), router::countRequest);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("example-app " + appId + " stopping");
+            front.stop();
             server.stop(0);
             workers.shutdownNow();
         }, "shutdown"));
-        System.out.println("example-app " + appId + " listening on " + port);
+        System.out.println("example-app " + appId + " listening on " + front.port());
     }
 
     private static String env(String name, String fallback) {

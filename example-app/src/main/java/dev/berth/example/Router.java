@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /** Dispatches on the exact path, counts requests, and turns failures into JSON errors. */
 final class Router implements HttpHandler {
     private static final Set<String> READ_METHODS = Set.of("GET", "HEAD");
+    private static final Set<String> POST = Set.of("POST");
 
     private record Route(Set<String> methods, HttpHandler handler) {
     }
@@ -24,6 +25,12 @@ final class Router implements HttpHandler {
         return this;
     }
 
+    /** Routes POST on {@code path}: for endpoints that change the process, so a stray GET cannot. */
+    Router post(String path, HttpHandler handler) {
+        routes.put(path, new Route(POST, handler));
+        return this;
+    }
+
     /** Routes every method on {@code path}. */
     Router any(String path, HttpHandler handler) {
         routes.put(path, new Route(null, handler));
@@ -33,6 +40,11 @@ final class Router implements HttpHandler {
     /** Requests received by this process so far. */
     long requestCount() {
         return requests.get();
+    }
+
+    /** Counts a request the front answered itself (a WebSocket upgrade), which never reaches the router. */
+    void countRequest() {
+        requests.incrementAndGet();
     }
 
     @Override

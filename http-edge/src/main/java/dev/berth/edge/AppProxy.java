@@ -12,6 +12,10 @@ import akka.http.javadsl.model.HttpResponse;
 import akka.http.javadsl.model.ResponseEntity;
 import akka.http.javadsl.model.Uri;
 import akka.http.javadsl.model.headers.RawHeader;
+import akka.http.javadsl.model.ws.Message;
+import akka.http.javadsl.model.ws.WebSocketRequest;
+import akka.http.javadsl.model.ws.WebSocketUpgrade;
+import akka.stream.StreamTcpException;
 import akka.stream.javadsl.Flow;
 import akka.util.ByteString;
 import dev.berth.core.AppEntity;
@@ -22,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -69,7 +74,11 @@ final class AppProxy {
               .handle((response, failure) -> {
                 if (failure != null) {
                   finished.run();
-                  throw new java.util.concurrent.CompletionException(failure);
+                  if (unwrap(failure) instanceof StreamTcpException) {
+                    // Refused or reset: perhaps the container is gone; the entity checks.
+                    app.tell(new AppEntity.CheckContainer(""));
+                  }
+                  throw new CompletionException(failure);
                 }
                 return response
                     .withHeaders(withoutHopByHop(response.getHeaders()))
@@ -78,6 +87,42 @@ final class AppProxy {
         })
         .handle((response, failure) ->
             failure == null ? response : ErrorResponses.forFailure(failure, appId));
+  }
+
+  /**
+   * Bridges a client's WebSocket to the app's: the client is answered with 101 once the
+   * container is ready, and the connection counts as a request in flight until either side
+   * closes it.
+   */
+  CompletionStage<HttpResponse> forwardWebSocket(String appId, String path, HttpRequest request,
+      WebSocketUpgrade upgrade, String clientAddress) {
+    EntityRef<AppEntity.Command> app = platform.app(appId);
+    return app.askWithStatus(AppEntity.EnsureRunning::new, startWait)
+        .thenApply(endpoint -> {
+          Runnable finished = onceOnly(() -> app.tell(AppEntity.RequestFinished.INSTANCE));
+          HttpRequest upstream = upstreamRequest(appId, endpoint, path, request, clientAddress);
+          WebSocketRequest webSocket = WebSocketRequest.create(
+              upstream.getUri().scheme("ws").toString());
+          for (HttpHeader header : upstream.getHeaders()) {
+            if (!header.lowercaseName().startsWith("sec-websocket-")) {
+              webSocket = webSocket.addHeader(header);
+            }
+          }
+          Flow<Message, Message, NotUsed> bridge = Http.get(system)
+              .webSocketClientFlow(webSocket)
+              .watchTermination((handshake, done) -> {
+                done.whenComplete((ok, error) -> finished.run());
+                return NotUsed.getInstance();
+              });
+          return upgrade.handleMessagesWith(bridge);
+        })
+        .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   private static HttpRequest upstreamRequest(

@@ -73,6 +73,7 @@ final class EdgeRoutes extends AllDirectives {
     }
     return concat(
         management.routes(appId),
+        management.deleteApp(appId),
         extractUnmatchedPath(rest -> proxyTo(appId, rest.isEmpty() ? "/" : rest)));
   }
 
@@ -84,8 +85,10 @@ final class EdgeRoutes extends AllDirectives {
   }
 
   private Route proxyTo(String appId, String path) {
-    return extractRequest(request ->
-        completeWithFuture(proxy.forward(appId, path, request, clientAddress(request))));
+    return extractRequest(request -> completeWithFuture(
+        request.getAttribute(AttributeKeys.webSocketUpgrade)
+            .map(upgrade -> proxy.forwardWebSocket(appId, path, request, upgrade, clientAddress(request)))
+            .orElseGet(() -> proxy.forward(appId, path, request, clientAddress(request)))));
   }
 
   /**

@@ -27,13 +27,18 @@ final class ErrorResponses {
   private ErrorResponses() {}
 
   static HttpResponse of(StatusCode status, String code, String message, String appId) {
+    return of(status, code, message, appId, RETRY_AFTER_SECONDS);
+  }
+
+  private static HttpResponse of(
+      StatusCode status, String code, String message, String appId, long retryAfterSeconds) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", code);
     body.put("message", message);
     body.put("appId", appId);
     HttpResponse response = JsonResponses.of(status, body);
     return status.intValue() == 503
-        ? response.addHeader(RetryAfter.create(RETRY_AFTER_SECONDS))
+        ? response.addHeader(RetryAfter.create(retryAfterSeconds))
         : response;
   }
 
@@ -61,6 +66,8 @@ final class ErrorResponses {
       return switch (error.code()) {
         case START_FAILED -> of(StatusCodes.BAD_GATEWAY, "start_failed", error.message(), appId);
         case START_TIMEOUT -> of(StatusCodes.SERVICE_UNAVAILABLE, "start_timeout", error.message(), appId);
+        case START_BACKOFF -> of(StatusCodes.SERVICE_UNAVAILABLE, "start_backoff", error.message(), appId,
+            error.retryAfterSeconds());
         case OVERLOADED -> of(StatusCodes.SERVICE_UNAVAILABLE, "overloaded", error.message(), appId);
         case ENGINE_UNAVAILABLE ->
             of(StatusCodes.SERVICE_UNAVAILABLE, "engine_unavailable", error.message(), appId);

@@ -1,6 +1,8 @@
 package dev.berth.edge;
 
+import akka.actor.typed.ActorRef;
 import akka.http.javadsl.model.HttpResponse;
+import akka.pattern.StatusReply;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.server.AllDirectives;
 import akka.http.javadsl.server.PathMatcher1;
@@ -24,8 +26,8 @@ import scala.concurrent.duration.FiniteDuration;
 import java.util.regex.Pattern;
 
 /**
- * The management endpoints under {@code /app/{appId}/}: {@code _status}, {@code _restart} and
- * {@code _metadata}. A first path segment starting with {@code _} belongs to Berth, never to the
+ * The management endpoints under {@code /app/{appId}/}: {@code _status}, {@code _restart},
+ * {@code _stop} and {@code _metadata}, and {@code DELETE /app/{appId}}. A first path segment starting with {@code _} belongs to Berth, never to the
  * app, so an unknown one is a 404 rather than a request to the container.
  */
 final class ManagementRoutes extends AllDirectives {
@@ -55,7 +57,10 @@ final class ManagementRoutes extends AllDirectives {
     return pathPrefix(RESERVED_SEGMENT, name -> handleRejections(ErrorResponses.rejections(), () ->
         pathEnd(() -> switch (name) {
       case "_status" -> get(() -> completeWithFuture(status(appId, StatusView::of)));
-      case "_restart" -> post(() -> completeWithFuture(restart(appId)));
+      case "_restart" -> post(() -> completeWithFuture(
+          lifecycle(appId, AppEntity.Restart::new, restartTimeout)));
+      case "_stop" -> post(() -> completeWithFuture(lifecycle(appId,
+          replyTo -> new AppEntity.Stop(AppEntity.StopReason.REQUESTED, replyTo), restartTimeout)));
       case "_metadata" -> concat(
           get(() -> completeWithFuture(status(appId, AppStatus::metadata))),
           post(() -> withSizeLimit(MAX_METADATA_BODY, () ->
@@ -73,9 +78,19 @@ final class ManagementRoutes extends AllDirectives {
         .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
   }
 
-  private CompletionStage<HttpResponse> restart(String appId) {
+  /** {@code DELETE /app/{appId}}: the app's own path, not under a reserved segment. */
+  Route deleteApp(String appId) {
+    return pathEndOrSingleSlash(() -> delete(() -> completeWithFuture(
+        lifecycle(appId, AppEntity.Delete::new, restartTimeout))));
+  }
+
+  /** Sends a command that changes the container's life, and answers the resulting status. */
+  private CompletionStage<HttpResponse> lifecycle(
+      String appId,
+      Function<ActorRef<StatusReply<AppStatus>>, AppEntity.Command> command,
+      Duration timeout) {
     return platform.app(appId)
-        .askWithStatus(AppEntity.Restart::new, restartTimeout)
+        .askWithStatus(command::apply, timeout)
         .thenApply(status -> JsonResponses.ok(StatusView.of(status)))
         .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
   }

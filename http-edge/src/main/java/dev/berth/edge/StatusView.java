@@ -14,9 +14,21 @@ record StatusView(
 
   record Container(String status, String id, String host, int port) {}
 
-  record Stats(int startCount, long lastStarted, long lastStopped, int requestsInFlight) {}
+  /**
+   * @param lastStopReason idle, requested, restart, shutdown, deleted, exited or vanished
+   * @param lastExitCode set when the last container exited by itself
+   */
+  record Stats(
+      int startCount,
+      long lastStarted,
+      long lastStopped,
+      String lastStopReason,
+      Integer lastExitCode,
+      boolean lastOomKilled,
+      int requestsInFlight) {}
 
-  record LastError(String message, long at) {}
+  /** The last failed start, and when the next start is allowed after consecutive failures. */
+  record LastError(String message, long at, int failedStarts, long nextStartAllowedAt) {}
 
   static StatusView of(AppStatus status) {
     return new StatusView(
@@ -25,9 +37,11 @@ record StatusView(
         new Container(status.status(), emptyToNull(status.containerId()),
             emptyToNull(status.host()), status.port()),
         new Stats(status.startCount(), status.lastStarted(), status.lastStopped(),
+            emptyToNull(status.lastStopReason()), status.lastExitCode(), status.lastOomKilled(),
             status.requestsInFlight()),
         status.metadata(),
-        status.lastError().isEmpty() ? null : new LastError(status.lastError(), status.lastErrorAt()));
+        status.lastError().isEmpty() ? null : new LastError(status.lastError(), status.lastErrorAt(),
+            status.failedStarts(), status.nextStartAllowedAt()));
   }
 
   private static String emptyToNull(String value) {

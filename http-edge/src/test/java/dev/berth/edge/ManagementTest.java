@@ -119,6 +119,56 @@ class ManagementTest {
         "metadata never starts a container");
   }
 
+  @Test
+  void stopPutsTheAppToSleepAndTheNextRequestWakesIt() {
+    String appId = cleanup.freshAppId("stop");
+    Http.getJson(node.app(appId, "/"));
+
+    HttpResponse<String> stop = Http.post(node.app(appId, "/_stop"), "");
+
+    assertEquals(200, stop.statusCode(), stop.body());
+    JsonNode status = Http.json(stop);
+    assertEquals("sleeping", status.get("status").asText());
+    assertEquals("requested", status.get("stats").get("lastStopReason").asText());
+    assertTrue(TestEngine.driver().list(Map.of(Labels.APP_ID, appId)).isEmpty());
+    assertEquals("sleeping", Http.json(Http.post(node.app(appId, "/_stop"), "")).get("status").asText(),
+        "stopping a sleeping app changes nothing");
+
+    Http.getJson(node.app(appId, "/"));
+    assertEquals(2, Http.getJson(node.app(appId, "/_status")).get("stats").get("startCount").asInt());
+  }
+
+  @Test
+  void deleteRemovesTheContainerAndALaterRequestStartsTheAppAnew() {
+    String appId = cleanup.freshAppId("delete");
+    Http.getJson(node.app(appId, "/"));
+    Http.post(node.app(appId, "/_metadata"), "{\"owner\":\"team-a\"}");
+
+    HttpResponse<String> deleted = Http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(node.app(appId, ""))).DELETE().build());
+
+    assertEquals(200, deleted.statusCode(), deleted.body());
+    assertEquals("deleted", Http.json(deleted).get("status").asText());
+    assertTrue(TestEngine.driver().list(Map.of(Labels.APP_ID, appId)).isEmpty());
+    JsonNode status = Http.getJson(node.app(appId, "/_status"));
+    assertEquals("deleted", status.get("status").asText());
+    assertEquals(0, status.get("metadata").size());
+
+    Http.getJson(node.app(appId, "/"));
+    JsonNode anew = Http.getJson(node.app(appId, "/_status"));
+    assertEquals("running", anew.get("status").asText());
+    assertEquals(1, anew.get("stats").get("startCount").asInt());
+    assertEquals(0, anew.get("metadata").size());
+  }
+
+  @Test
+  void deleteOfAnAppNeverStartedMarksItDeleted() {
+    String appId = cleanup.freshAppId("delete-cold");
+    HttpResponse<String> deleted = Http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create(node.app(appId, "/"))).DELETE().build());
+    assertEquals("deleted", Http.json(deleted).get("status").asText());
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {"[\"a\"]", "{\"n\":1}", "{\"nested\":{\"a\":\"b\"}}", "not json", "",
       "\"text\"", "{}", "{\"a\":null}"})

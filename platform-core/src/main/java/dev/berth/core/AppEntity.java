@@ -32,17 +32,22 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One app, cluster-wide: owns its container's life. Event-sourced, so that what happened to the
  * app survives restarts and can be audited; the container itself is driven through Docker calls
  * that run on the node's blocking pool and report back as messages.
  *
- * <p>Runtime-only facts — a start or stop under way, requests waiting for it, requests in flight,
- * the idle timer — live in this behavior, not in events.
+ * <p>Runtime-only facts — a start, stop or check under way, requests waiting for it, requests in
+ * flight, the idle timer — live in this behavior, not in events.
  */
 public final class AppEntity
     extends EventSourcedBehaviorWithEnforcedReplies<AppEntity.Command, AppEntity.Event, AppEntity.State> {
+
+  private static final Logger log = LoggerFactory.getLogger(AppEntity.class);
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "App");
 
@@ -68,19 +73,44 @@ public final class AppEntity
   /** Replaces the running container by a new one (or starts one), then reports the status. */
   public record Restart(ActorRef<StatusReply<AppStatus>> replyTo) implements Command {}
 
+  /** Stops and removes the running container now, if there is one, then reports the status. */
+  public record Stop(StopReason reason, ActorRef<StatusReply<AppStatus>> replyTo) implements Command {}
+
+  /**
+   * Stops and removes the container and marks the app deleted: its history stays in the journal,
+   * and a later request starts it anew, with nothing carried over.
+   */
+  public record Delete(ActorRef<StatusReply<AppStatus>> replyTo) implements Command {}
+
   /** Merges the given values into the app's metadata and answers the result. */
   public record SetMetadata(Map<String, String> values, ActorRef<StatusReply<Metadata>> replyTo)
       implements Command {}
+
+  /**
+   * The container may have stopped behind Berth's back: the engine reported its exit, or it
+   * refused a connection. An empty id means whichever container the app has now.
+   */
+  public record CheckContainer(String containerId) implements Command {}
+
+  /**
+   * Asks whether a container found on the engine is this app's current one. If it is, the
+   * entity keeps it (and, being awake now, will put it to sleep when idle); if not, the caller
+   * removes it.
+   */
+  public record ClaimContainer(String containerId, ActorRef<ContainerClaim> replyTo) implements Command {}
+
+  public record ContainerClaim(boolean kept) implements BerthSerializable {}
 
   private record ContainerReady(String containerId, String host, int port) implements Command {}
 
   private record StartAttemptFailed(AppError.Code code, String error) implements Command {}
 
-  private record StopCompleted(String containerId, StopReason reason) implements Command {}
+  private record StopCompleted(String containerId, StopReason reason, Integer exitCode, boolean oomKilled)
+      implements Command {}
 
   private record StopAttemptFailed(String error) implements Command {}
 
-  private record ContainerChecked(String containerId, boolean running) implements Command {}
+  private record ContainerHealthy(String containerId) implements Command {}
 
   private enum IdleCheck implements Command { INSTANCE }
 
@@ -94,40 +124,70 @@ public final class AppEntity
   public record ContainerStarted(String containerId, String host, int port, String node, String image, long at)
       implements Event {}
 
-  public record ContainerStopped(String containerId, StopReason reason, long at) implements Event {}
+  /**
+   * @param exitCode for a container that exited by itself, its exit code; else null
+   * @param oomKilled whether the kernel killed it for passing its memory limit
+   */
+  public record ContainerStopped(String containerId, StopReason reason, Integer exitCode, boolean oomKilled, long at)
+      implements Event {}
 
   public record StartFailed(String error, long at) implements Event {}
 
   public record MetadataSet(Map<String, String> values, long at) implements Event {}
 
+  public record AppDeleted(long at) implements Event {}
+
   public enum StopReason {
     /** Nothing came in for sleep-after: the app was put to sleep. */
     IDLE,
+    /** An operator asked for the app to sleep now. */
+    REQUESTED,
     /** A restart was asked for. */
     RESTART,
-    /** The container was gone, or no longer running, when the platform looked. */
+    /** The node shut down and was configured to stop its containers. */
+    SHUTDOWN,
+    /** The app was deleted. */
+    DELETED,
+    /** The container's process ended by itself, was killed, or was stopped outside Berth. */
+    EXITED,
+    /** After a platform restart the container was gone, or did not answer. */
     VANISHED
   }
 
   // ---- state ----------------------------------------------------------------------------------
 
-  /** What every app has, whatever its container's state. Times are epoch ms, 0 for never. */
-  public record AppData(int startCount, long lastStarted, long lastStopped, Map<String, String> metadata)
+  /**
+   * What every app has, whatever its container's state. Times are epoch ms, 0 for never.
+   *
+   * @param lastStopReason why the last container stopped, or null
+   * @param lastExitCode the exit code of the last container that exited by itself, or null
+   */
+  public record AppData(
+      int startCount,
+      long lastStarted,
+      long lastStopped,
+      Map<String, String> metadata,
+      StopReason lastStopReason,
+      Integer lastExitCode,
+      boolean lastOomKilled)
       implements BerthSerializable {
-    static final AppData EMPTY = new AppData(0, 0, 0, Map.of());
+    static final AppData EMPTY = new AppData(0, 0, 0, Map.of(), null, null, false);
 
     AppData started(long at) {
-      return new AppData(startCount + 1, at, lastStopped, metadata);
+      return new AppData(startCount + 1, at, lastStopped, metadata, lastStopReason, lastExitCode,
+          lastOomKilled);
     }
 
-    AppData stopped(long at) {
-      return new AppData(startCount, lastStarted, at, metadata);
+    AppData stopped(ContainerStopped stop) {
+      return new AppData(startCount, lastStarted, stop.at(), metadata, stop.reason(), stop.exitCode(),
+          stop.oomKilled());
     }
 
     AppData withMetadata(Map<String, String> values) {
       Map<String, String> merged = new HashMap<>(metadata);
       merged.putAll(values);
-      return new AppData(startCount, lastStarted, lastStopped, Map.copyOf(merged));
+      return new AppData(startCount, lastStarted, lastStopped, Map.copyOf(merged), lastStopReason,
+          lastExitCode, lastOomKilled);
     }
   }
 
@@ -165,11 +225,22 @@ public final class AppEntity
     }
   }
 
-  /** The last start failed; the next request tries again. */
-  public record Failed(AppData data, String error, long failedAt) implements State {
+  /**
+   * The last start failed. The next request tries again once the back-off after
+   * {@code failedStarts} consecutive failures has passed.
+   */
+  public record Failed(AppData data, String error, long failedAt, int failedStarts) implements State {
     @Override
     public State withData(AppData data) {
-      return new Failed(data, error, failedAt);
+      return new Failed(data, error, failedAt, failedStarts);
+    }
+  }
+
+  /** Deleted by an operator; its history stays in the journal. A request starts it anew. */
+  public record Deleted(AppData data, long deletedAt) implements State {
+    @Override
+    public State withData(AppData data) {
+      return new Deleted(data, deletedAt);
     }
   }
 
@@ -197,16 +268,20 @@ public final class AppEntity
   private final TimerScheduler<Command> timers;
 
   private Operation operation = Operation.NONE;
+  /** Requests waiting for a container to serve them. */
   private final List<ActorRef<StatusReply<Endpoint>>> waitingForEndpoint = new ArrayList<>();
-  private final List<ActorRef<StatusReply<AppStatus>>> waitingForRestart = new ArrayList<>();
+  /** Restarts, answered once the new container runs. */
+  private final List<ActorRef<StatusReply<AppStatus>>> waitingForStart = new ArrayList<>();
+  /** Stops and deletes, answered once the container is gone. */
+  private final List<ActorRef<StatusReply<AppStatus>>> waitingForStop = new ArrayList<>();
   private int requestsInFlight;
+  private long lastActivityNanos = System.nanoTime();
   /**
    * Asked the shard to stop this entity. A command already in the mailbox may still arrive; one
    * that would start a container goes back through sharding, which holds it for the next
    * incarnation, rather than begin work that the stop would cut short.
    */
   private boolean passivating;
-  private long lastActivityNanos = System.nanoTime();
 
   private AppEntity(
       String appId,
@@ -246,14 +321,42 @@ public final class AppEntity
     builder.forState(state -> passivating)
         .onCommand(EnsureRunning.class, this::handToNextIncarnation)
         .onCommand(Restart.class, this::handToNextIncarnation);
-    builder.forStateType(Running.class)
-        .onCommand(EnsureRunning.class, this::ensureRunningWhileRunning)
-        .onCommand(Restart.class, (state, cmd) -> restartRunning(state, cmd))
-        .onCommand(IdleCheck.class, this::checkIdle);
-    builder.forAnyState()
-        .onCommand(EnsureRunning.class, (state, cmd) -> waitForStart(state, cmd.replyTo()))
-        .onCommand(Restart.class, (state, cmd) -> restartStopped(state, cmd))
+    // While Docker works for this app, lifecycle commands wait; EnsureRunning queues (bounded).
+    builder.forState(state -> operation != Operation.NONE)
+        .onCommand(EnsureRunning.class, (state, cmd) -> waitForContainer(cmd.replyTo()))
+        .onCommand(Restart.class, (state, cmd) -> Effect().stash())
+        .onCommand(Stop.class, (state, cmd) -> Effect().stash())
+        .onCommand(Delete.class, (state, cmd) -> Effect().stash())
         .onCommand(IdleCheck.class, (state, cmd) -> Effect().noReply())
+        .onCommand(CheckContainer.class, (state, cmd) -> Effect().noReply())
+        // Until the engine has confirmed the container, "running" would be the journal's word only.
+        .onCommand(GetStatus.class, (state, cmd) -> operation == Operation.CHECKING
+            ? Effect().stash()
+            : Effect().reply(cmd.replyTo(), status(state)));
+    builder.forStateType(Running.class)
+        .onCommand(EnsureRunning.class, this::admit)
+        .onCommand(Restart.class, (state, cmd) -> stopRunning(state, StopReason.RESTART,
+            () -> waitingForStart.add(cmd.replyTo())))
+        .onCommand(Stop.class, (state, cmd) -> stopRunning(state, cmd.reason(),
+            () -> waitingForStop.add(cmd.replyTo())))
+        .onCommand(Delete.class, (state, cmd) -> stopRunning(state, StopReason.DELETED,
+            () -> waitingForStop.add(cmd.replyTo())))
+        .onCommand(IdleCheck.class, this::checkIdle)
+        .onCommand(CheckContainer.class, this::checkContainer);
+    builder.forStateType(Failed.class)
+        .onCommand(EnsureRunning.class, this::startUnlessBackingOff);
+    builder.forAnyState()
+        .onCommand(EnsureRunning.class, (state, cmd) -> waitForContainer(cmd.replyTo()))
+        .onCommand(Restart.class, (state, cmd) -> {
+          waitingForStart.add(cmd.replyTo());
+          beginStart();
+          return Effect().noReply();
+        })
+        .onCommand(Stop.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(status(state))))
+        .onCommand(Delete.class, this::deleteStopped)
+        .onCommand(IdleCheck.class, (state, cmd) -> Effect().noReply())
+        .onCommand(CheckContainer.class, (state, cmd) -> Effect().noReply())
+        .onCommand(ClaimContainer.class, this::claim)
         .onCommand(RequestFinished.class, this::requestFinished)
         .onCommand(GetStatus.class, (state, cmd) -> Effect().reply(cmd.replyTo(), status(state)))
         .onCommand(SetMetadata.class, this::setMetadata)
@@ -261,7 +364,7 @@ public final class AppEntity
         .onCommand(StartAttemptFailed.class, this::startFailed)
         .onCommand(StopCompleted.class, this::stopCompleted)
         .onCommand(StopAttemptFailed.class, this::stopFailed)
-        .onCommand(ContainerChecked.class, this::containerChecked);
+        .onCommand(ContainerHealthy.class, this::containerHealthy);
     return builder.build();
   }
 
@@ -270,15 +373,12 @@ public final class AppEntity
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> ensureRunningWhileRunning(Running state, EnsureRunning cmd) {
-    if (operation != Operation.NONE) {
-      return waitForStart(state, cmd.replyTo());
-    }
+  private ReplyEffect<Event, State> admit(Running state, EnsureRunning cmd) {
     admitRequest();
     return Effect().reply(cmd.replyTo(), StatusReply.success(state.endpoint()));
   }
 
-  private ReplyEffect<Event, State> waitForStart(State state, ActorRef<StatusReply<Endpoint>> replyTo) {
+  private ReplyEffect<Event, State> waitForContainer(ActorRef<StatusReply<Endpoint>> replyTo) {
     if (waitingForEndpoint.size() >= settings.maxWaitingRequests()) {
       return Effect().reply(replyTo, new AppError(AppError.Code.OVERLOADED,
           waitingForEndpoint.size() + " requests already wait for " + appId + " to start").toReply());
@@ -291,22 +391,37 @@ public final class AppEntity
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> restartRunning(Running state, Restart cmd) {
-    if (operation != Operation.NONE) {
-      return Effect().stash();
+  private ReplyEffect<Event, State> startUnlessBackingOff(Failed state, EnsureRunning cmd) {
+    long wait = nextStartAllowedAt(state) - now();
+    if (wait > 0) {
+      long seconds = Math.max(1, (wait + 999) / 1000);
+      return Effect().reply(cmd.replyTo(), new AppError(AppError.Code.START_BACKOFF,
+          state.failedStarts() + " start(s) failed in a row, the next is allowed in " + seconds
+              + " s; last error: " + state.error(), seconds).toReply());
     }
-    waitingForRestart.add(cmd.replyTo());
-    beginStop(state.containerId(), StopReason.RESTART);
+    return waitForContainer(cmd.replyTo());
+  }
+
+  private ReplyEffect<Event, State> stopRunning(Running state, StopReason reason, Runnable answerLater) {
+    answerLater.run();
+    beginStop(state.containerId(), reason);
     return Effect().noReply();
   }
 
-  private ReplyEffect<Event, State> restartStopped(State state, Restart cmd) {
-    if (operation != Operation.NONE) {
-      return Effect().stash();
+  private ReplyEffect<Event, State> deleteStopped(State state, Delete cmd) {
+    if (state instanceof Deleted) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(status(state)));
     }
-    waitingForRestart.add(cmd.replyTo());
-    beginStart();
-    return Effect().noReply();
+    return Effect()
+        .persist(new AppDeleted(now()))
+        .thenRun(deleted -> passivate())
+        .thenReply(cmd.replyTo(), deleted -> StatusReply.success(status(deleted)));
+  }
+
+  private ReplyEffect<Event, State> claim(State state, ClaimContainer cmd) {
+    boolean kept = state instanceof Running running && running.containerId().equals(cmd.containerId())
+        && operation != Operation.STOPPING;
+    return Effect().reply(cmd.replyTo(), new ContainerClaim(kept));
   }
 
   private ReplyEffect<Event, State> requestFinished(State state, RequestFinished cmd) {
@@ -319,8 +434,8 @@ public final class AppEntity
   }
 
   private ReplyEffect<Event, State> checkIdle(Running state, IdleCheck cmd) {
-    if (operation != Operation.NONE || requestsInFlight > 0) {
-      // A finishing request or operation schedules the next check.
+    if (requestsInFlight > 0) {
+      // The last request to finish schedules the next check.
       return Effect().noReply();
     }
     Duration idle = Duration.ofNanos(System.nanoTime() - lastActivityNanos);
@@ -329,6 +444,13 @@ public final class AppEntity
     } else {
       context.getLog().info("{} idle for {} s: putting it to sleep", appId, idle.toSeconds());
       beginStop(state.containerId(), StopReason.IDLE);
+    }
+    return Effect().noReply();
+  }
+
+  private ReplyEffect<Event, State> checkContainer(Running state, CheckContainer cmd) {
+    if (cmd.containerId().isEmpty() || cmd.containerId().equals(state.containerId())) {
+      beginCheck(state, StopReason.EXITED, Duration.ZERO);
     }
     return Effect().noReply();
   }
@@ -351,8 +473,7 @@ public final class AppEntity
         .thenRun(started -> {
           operation = Operation.NONE;
           admitWaitingRequests((Running) started);
-          waitingForRestart.forEach(replyTo -> replyTo.tell(StatusReply.success(status(started))));
-          waitingForRestart.clear();
+          answer(waitingForStart, StatusReply.success(status(started)));
           scheduleIdleCheck(settings.sleepAfter());
         })
         .thenNoReply()
@@ -366,25 +487,28 @@ public final class AppEntity
         .thenRun(failed -> {
           operation = Operation.NONE;
           AppError error = new AppError(failure.code(), failure.error());
-          waitingForEndpoint.forEach(replyTo -> replyTo.tell(error.toReply()));
-          waitingForEndpoint.clear();
-          waitingForRestart.forEach(replyTo -> replyTo.tell(error.toReply()));
-          waitingForRestart.clear();
+          answer(waitingForEndpoint, error.toReply());
+          answer(waitingForStart, error.toReply());
         })
         .thenNoReply()
         .thenUnstashAll();
   }
 
   private ReplyEffect<Event, State> stopCompleted(State state, StopCompleted stop) {
+    List<Event> events = new ArrayList<>();
+    events.add(new ContainerStopped(stop.containerId(), stop.reason(), stop.exitCode(), stop.oomKilled(), now()));
+    if (stop.reason() == StopReason.DELETED) {
+      events.add(new AppDeleted(now()));
+    }
     return Effect()
-        .persist(new ContainerStopped(stop.containerId(), stop.reason(), now()))
+        .persist(events)
         .thenRun(stopped -> {
           operation = Operation.NONE;
-          if (!waitingForEndpoint.isEmpty() || !waitingForRestart.isEmpty()) {
+          answer(waitingForStop, StatusReply.success(status(stopped)));
+          if (!waitingForEndpoint.isEmpty() || !waitingForStart.isEmpty()) {
             beginStart();
-          } else if (stop.reason() == StopReason.IDLE) {
-            passivating = true;
-            shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+          } else if (stop.reason() != StopReason.SHUTDOWN) {
+            passivate();
           }
         })
         .thenNoReply()
@@ -395,8 +519,8 @@ public final class AppEntity
     context.getLog().warn("{}: stopping its container failed, will try again: {}", appId, failure.error());
     operation = Operation.NONE;
     AppError error = new AppError(AppError.Code.ENGINE_UNAVAILABLE, failure.error());
-    waitingForRestart.forEach(replyTo -> replyTo.tell(error.toReply()));
-    waitingForRestart.clear();
+    answer(waitingForStart, error.toReply());
+    answer(waitingForStop, error.toReply());
     if (state instanceof Running running) {
       admitWaitingRequests(running);
     }
@@ -404,27 +528,25 @@ public final class AppEntity
     return Effect().noReply().thenUnstashAll();
   }
 
-  private ReplyEffect<Event, State> containerChecked(State state, ContainerChecked check) {
-    if (check.running() || !(state instanceof Running running)
-        || !running.containerId().equals(check.containerId())) {
-      operation = Operation.NONE;
-      if (state instanceof Running running) {
-        admitWaitingRequests(running);
-      }
-      scheduleIdleCheck(settings.sleepAfter());
-      return Effect().noReply().thenUnstashAll();
+  private ReplyEffect<Event, State> containerHealthy(State state, ContainerHealthy healthy) {
+    operation = Operation.NONE;
+    if (state instanceof Running running) {
+      admitWaitingRequests(running);
     }
-    context.getLog().info("{}: its container {} is gone", appId, check.containerId());
-    return stopCompleted(state, new StopCompleted(check.containerId(), StopReason.VANISHED));
+    scheduleIdleCheck(settings.sleepAfter());
+    return Effect().noReply().thenUnstashAll();
   }
 
   // ---- Docker operations, run on the blocking pool --------------------------------------------
 
   private void beginStart() {
     operation = Operation.STARTING;
+    Map<String, String> environment = new HashMap<>(settings.appEnvironment());
+    environment.put("APP_ID", appId);
+    environment.put("PORT", String.valueOf(settings.appPort()));
     ContainerSpec spec = ContainerSpec.of(appId, settings.nodeId(), settings.image(),
             settings.appPort(), settings.instanceType())
-        .withEnvironment(Map.of("APP_ID", appId, "PORT", String.valueOf(settings.appPort())));
+        .withEnvironment(environment);
     CompletableFuture<StartedContainer> start = CompletableFuture.supplyAsync(() -> {
       StartedContainer container = services.driver().start(spec);
       try {
@@ -441,9 +563,7 @@ public final class AppEntity
   }
 
   private static Command startFailure(Throwable error) {
-    Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
-        ? error.getCause()
-        : error;
+    Throwable cause = unwrap(error);
     AppError.Code code = AppError.Code.START_FAILED;
     if (cause instanceof ContainerNotReadyException notReady && notReady.exitCode().isEmpty()) {
       code = AppError.Code.START_TIMEOUT;
@@ -460,20 +580,45 @@ public final class AppEntity
       services.driver().remove(containerId);
     }, services.blocking());
     context.pipeToSelf(stop, (ok, error) -> error == null
-        ? new StopCompleted(containerId, reason)
-        : new StopAttemptFailed(String.valueOf(error.getMessage())));
+        ? new StopCompleted(containerId, reason, null, false)
+        : new StopAttemptFailed(String.valueOf(unwrap(error).getMessage())));
   }
 
-  /** After recovery a journal that says running is checked against the engine. */
-  private void beginCheck(Running state) {
+  /**
+   * Asks the engine whether the container still runs where the journal says and answers HTTP.
+   * If not, it is removed and recorded as stopped for {@code reasonIfGone}.
+   */
+  private void beginCheck(Running state, StopReason reasonIfGone, Duration probeDeadline) {
     operation = Operation.CHECKING;
-    CompletableFuture<Optional<ContainerInfo>> inspect = CompletableFuture.supplyAsync(
-        () -> services.driver().inspect(state.containerId()), services.blocking());
-    context.pipeToSelf(inspect, (info, error) -> new ContainerChecked(state.containerId(),
-        error == null && info.filter(ContainerInfo::running)
-            .flatMap(ContainerInfo::published)
-            .filter(published -> published.port() == state.port())
-            .isPresent()));
+    CompletableFuture<Command> check = CompletableFuture.supplyAsync(() -> {
+      Optional<ContainerInfo> info = services.driver().inspect(state.containerId());
+      boolean runsWhereExpected = info.filter(ContainerInfo::running)
+          .flatMap(ContainerInfo::published)
+          .filter(published -> published.port() == state.port())
+          .isPresent();
+      if (runsWhereExpected) {
+        if (probeDeadline.isZero()) {
+          return new ContainerHealthy(state.containerId());
+        }
+        try {
+          services.driver().awaitReady(info.get().published().get(), settings.probePath(), probeDeadline);
+          return new ContainerHealthy(state.containerId());
+        } catch (ContainerNotReadyException broken) {
+          // Runs on the blocking pool, where the actor's own logger must not be used.
+          log.info("{}: its container {} does not answer: {}", appId, state.containerId(),
+              broken.getMessage());
+        }
+      }
+      services.driver().remove(state.containerId());
+      boolean exitedByItself = info.isPresent() && !info.get().running();
+      return new StopCompleted(state.containerId(), reasonIfGone,
+          exitedByItself ? info.get().exitCode() : null,
+          info.map(ContainerInfo::oomKilled).orElse(false));
+    }, services.blocking());
+    context.pipeToSelf(check, (outcome, error) -> error == null
+        ? outcome
+        // The engine did not answer: keep what the journal says and look again on the next hint.
+        : new ContainerHealthy(state.containerId()));
   }
 
   // ---- helpers --------------------------------------------------------------------------------
@@ -487,6 +632,11 @@ public final class AppEntity
     waitingForEndpoint.clear();
   }
 
+  private static <T> void answer(List<ActorRef<T>> waiting, T reply) {
+    waiting.forEach(replyTo -> replyTo.tell(reply));
+    waiting.clear();
+  }
+
   private void admitRequest() {
     requestsInFlight++;
     lastActivityNanos = System.nanoTime();
@@ -494,6 +644,16 @@ public final class AppEntity
 
   private void scheduleIdleCheck(Duration after) {
     timers.startSingleTimer(IdleCheck.INSTANCE, IdleCheck.INSTANCE, after);
+  }
+
+  private void passivate() {
+    passivating = true;
+    shard.tell(new ClusterSharding.Passivate<>(context.getSelf()));
+  }
+
+  private long nextStartAllowedAt(Failed failed) {
+    long pause = settings.startBackoffMin().toMillis() << Math.min(20, failed.failedStarts() - 1);
+    return failed.failedAt() + Math.min(pause, settings.startBackoffMax().toMillis());
   }
 
   private AppStatus status(State state) {
@@ -504,17 +664,25 @@ public final class AppEntity
     int port = 0;
     String lastError = "";
     long lastErrorAt = 0;
+    int failedStarts = 0;
+    long nextStartAllowedAt = 0;
     if (state instanceof Running running) {
       status = "running";
       containerId = running.containerId();
       host = running.host();
       port = running.port();
     } else if (state instanceof Stopped stopped) {
-      status = stopped.reason() == StopReason.IDLE ? "sleeping" : "stopped";
+      status = stopped.reason() == StopReason.IDLE || stopped.reason() == StopReason.REQUESTED
+          ? "sleeping"
+          : "stopped";
     } else if (state instanceof Failed failed) {
       status = "failed";
       lastError = failed.error();
       lastErrorAt = failed.failedAt();
+      failedStarts = failed.failedStarts();
+      nextStartAllowedAt = nextStartAllowedAt(failed);
+    } else if (state instanceof Deleted) {
+      status = "deleted";
     } else {
       status = "not_started";
     }
@@ -523,9 +691,17 @@ public final class AppEntity
     } else if (operation == Operation.STOPPING) {
       status = "stopping";
     }
+    String lastStopReason = data.lastStopReason() == null
+        ? ""
+        : data.lastStopReason().name().toLowerCase(java.util.Locale.ROOT);
     return new AppStatus(appId, status, containerId, host, port, data.startCount(),
         data.lastStarted(), data.lastStopped(), data.metadata(), lastError, lastErrorAt,
+        failedStarts, nextStartAllowedAt, lastStopReason, data.lastExitCode(), data.lastOomKilled(),
         requestsInFlight);
+  }
+
+  private static Throwable unwrap(Throwable error) {
+    return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
   }
 
   private static long now() {
@@ -540,10 +716,11 @@ public final class AppEntity
         .forAnyState()
         .onEvent(ContainerStarted.class, (state, e) ->
             new Running(state.data().started(e.at()), e.containerId(), e.host(), e.port(), e.node()))
-        .onEvent(ContainerStopped.class, (state, e) ->
-            new Stopped(state.data().stopped(e.at()), e.reason()))
-        .onEvent(StartFailed.class, (state, e) -> new Failed(state.data(), e.error(), e.at()))
+        .onEvent(ContainerStopped.class, (state, e) -> new Stopped(state.data().stopped(e), e.reason()))
+        .onEvent(StartFailed.class, (state, e) -> new Failed(state.data(), e.error(), e.at(),
+            state instanceof Failed failed ? failed.failedStarts() + 1 : 1))
         .onEvent(MetadataSet.class, (state, e) -> state.withData(state.data().withMetadata(e.values())))
+        .onEvent(AppDeleted.class, (state, e) -> new Deleted(AppData.EMPTY, e.at()))
         .build();
   }
 
@@ -552,7 +729,7 @@ public final class AppEntity
     return newSignalHandlerBuilder()
         .onSignal(RecoveryCompleted.instance(), state -> {
           if (state instanceof Running running) {
-            beginCheck(running);
+            beginCheck(running, StopReason.VANISHED, settings.adoptProbeTimeout());
           }
         })
         .build();

@@ -5,16 +5,20 @@ import java.util.Optional;
 
 /**
  * Why an app could not do what was asked, carried in a {@link StatusReply} error as
- * {@code "code: message"} so that it crosses the cluster as a plain string and the edge can map
- * the code to an HTTP status in one place.
+ * {@code "code: message"} (or {@code "code/seconds: message"} when retrying later can help) so
+ * that it crosses the cluster as a plain string and the edge maps it to HTTP in one place.
+ *
+ * @param retryAfterSeconds when the client may usefully try again; 0 when not known
  */
-public record AppError(Code code, String message) {
+public record AppError(Code code, String message, long retryAfterSeconds) {
 
   public enum Code {
     /** The container exited, or the engine refused it. */
     START_FAILED("start_failed"),
     /** The container did not answer its readiness probe in time. */
     START_TIMEOUT("start_timeout"),
+    /** Recent starts failed; the next one is allowed after a pause. */
+    START_BACKOFF("start_backoff"),
     /** Too many requests are already waiting for this app's start. */
     OVERLOADED("overloaded"),
     /** No Docker engine answered. */
@@ -33,8 +37,13 @@ public record AppError(Code code, String message) {
     }
   }
 
+  public AppError(Code code, String message) {
+    this(code, message, 0);
+  }
+
   public <T> StatusReply<T> toReply() {
-    return StatusReply.error(code.wire + ": " + message);
+    String prefix = retryAfterSeconds > 0 ? code.wire + "/" + retryAfterSeconds : code.wire;
+    return StatusReply.error(prefix + ": " + message);
   }
 
   /** Reads back an error made by {@link #toReply()}; empty for any other failure. */
@@ -47,10 +56,18 @@ public record AppError(Code code, String message) {
     if (colon < 0) {
       return Optional.empty();
     }
-    String wire = text.substring(0, colon);
+    String[] prefix = text.substring(0, colon).split("/", 2);
+    long retryAfter = 0;
+    if (prefix.length == 2) {
+      try {
+        retryAfter = Long.parseLong(prefix[1]);
+      } catch (NumberFormatException e) {
+        return Optional.empty();
+      }
+    }
     for (Code code : Code.values()) {
-      if (code.wire.equals(wire)) {
-        return Optional.of(new AppError(code, text.substring(colon + 2)));
+      if (code.wire.equals(prefix[0])) {
+        return Optional.of(new AppError(code, text.substring(colon + 2), retryAfter));
       }
     }
     return Optional.empty();

@@ -28,6 +28,11 @@ public record BerthSettings(
     Duration startTimeout,
     Duration stopTimeout,
     int maxWaitingRequests,
+    Map<String, String> appEnvironment,
+    Duration startBackoffMin,
+    Duration startBackoffMax,
+    Duration adoptProbeTimeout,
+    boolean stopContainersOnShutdown,
     int snapshotEvery) {
 
   /**
@@ -69,6 +74,11 @@ public record BerthSettings(
         positive(berth, "app.start-timeout"),
         berth.getDuration("app.stop-timeout"),
         berth.getInt("app.max-waiting-requests"),
+        environment(berth.getConfig("app.environment")),
+        positive(berth, "app.start-backoff.min"),
+        positive(berth, "app.start-backoff.max"),
+        positive(berth, "app.adopt-probe-timeout"),
+        containersOnShutdown(berth.getString("node.containers-on-shutdown")),
         berth.getInt("persistence.snapshot-every"));
   }
 
@@ -83,6 +93,22 @@ public record BerthSettings(
           type.getLong("pids")));
     }
     return types;
+  }
+
+  private static Map<String, String> environment(Config section) {
+    Map<String, String> environment = new HashMap<>();
+    section.entrySet().forEach(entry ->
+        environment.put(entry.getKey(), String.valueOf(entry.getValue().unwrapped())));
+    return Map.copyOf(environment);
+  }
+
+  private static boolean containersOnShutdown(String value) {
+    return switch (value) {
+      case "keep" -> false;
+      case "stop" -> true;
+      default -> throw new ConfigException.BadValue("berth.node.containers-on-shutdown",
+          "must be keep or stop, was '" + value + "'");
+    };
   }
 
   private static Duration positive(Config berth, String path) {

@@ -16,7 +16,10 @@ import dev.berth.driver.DockerContainerDriver;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 
 /**
  * The platform side of one node: the journal schema, the container driver, cluster membership
@@ -67,12 +70,43 @@ public final class Platform {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
 
-    AppEntity.init(system, new NodeServices(settings, driver,
-        system.dispatchers().lookup(DispatcherSelector.fromConfig("berth.docker-dispatcher"))));
+    Executor blocking =
+        system.dispatchers().lookup(DispatcherSelector.fromConfig("berth.docker-dispatcher"));
+    AppEntity.init(system, new NodeServices(settings, driver, blocking));
 
     List<Address> seeds = seedNodes(config.getString("berth.cluster.seed-nodes"));
     cluster.manager().tell(new JoinSeedNodes(seeds.isEmpty() ? List.of(self) : seeds));
+
+    ContainerExitWatcher exits = new ContainerExitWatcher(system, driver);
+    exits.start();
+    LeftoverContainers.reconcile(system, driver, settings.nodeId(), blocking);
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    if (settings.stopContainersOnShutdown()) {
+      shutdown.addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "stop-containers",
+          () -> stopContainers(system, driver, settings, blocking));
+    }
+    shutdown.addTask(CoordinatedShutdown.PhaseBeforeClusterShutdown(), "stop-watching-exits", () -> {
+      exits.stop();
+      return CompletableFuture.completedFuture(Done.getInstance());
+    });
     return new Platform(system, settings);
+  }
+
+  /** Stops every container this node runs, through its entity, so the journal records it. */
+  private static CompletionStage<Done> stopContainers(
+      ActorSystem<?> system, DockerContainerDriver driver, BerthSettings settings, Executor blocking) {
+    Duration timeout = settings.stopTimeout().plusSeconds(10);
+    return CompletableFuture
+        .supplyAsync(() -> LeftoverContainers.running(driver, settings.nodeId()), blocking)
+        .thenCompose(running -> CompletableFuture.allOf(running.stream()
+            .filter(container -> AppId.isValid(container.appId()))
+            .map(container -> ClusterSharding.get(system)
+                .entityRefFor(AppEntity.ENTITY_KEY, container.appId())
+                .<AppStatus>askWithStatus(replyTo ->
+                    new AppEntity.Stop(AppEntity.StopReason.SHUTDOWN, replyTo), timeout)
+                .toCompletableFuture())
+            .toArray(CompletableFuture[]::new)))
+        .handle((done, failure) -> Done.getInstance());
   }
 
   private static List<Address> seedNodes(String commaSeparated) {
