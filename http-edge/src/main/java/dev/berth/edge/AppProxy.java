@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
@@ -50,10 +51,16 @@ final class AppProxy {
   private final ActorSystem<?> system;
   private final Platform platform;
   private final Duration startWait;
+  /**
+   * Runs every continuation. Stages from Akka's Java API run plain {@code thenApply} on the
+   * common pool, which on a machine of two cores means a new thread for each one.
+   */
+  private final Executor dispatcher;
 
   AppProxy(ActorSystem<?> system, Platform platform) {
     this.system = system;
     this.platform = platform;
+    this.dispatcher = system.executionContext();
     // The entity answers once the container is ready, or that the start failed or timed out.
     this.startWait = platform.settings().startTimeout().plus(platform.settings().stopTimeout())
         .plusSeconds(5);
@@ -67,11 +74,11 @@ final class AppProxy {
       String appId, String path, HttpRequest request, String clientAddress) {
     EntityRef<AppEntity.Command> app = platform.app(appId);
     return app.askWithStatus(AppEntity.EnsureRunning::new, startWait)
-        .thenCompose(endpoint -> {
+        .thenComposeAsync(endpoint -> {
           Runnable finished = onceOnly(() -> app.tell(AppEntity.RequestFinished.INSTANCE));
           return Http.get(system)
               .singleRequest(upstreamRequest(appId, endpoint, path, request, clientAddress))
-              .handle((response, failure) -> {
+              .handleAsync((response, failure) -> {
                 if (failure != null) {
                   finished.run();
                   if (unwrap(failure) instanceof StreamTcpException) {
@@ -83,10 +90,10 @@ final class AppProxy {
                 return response
                     .withHeaders(withoutHopByHop(response.getHeaders()))
                     .withEntity(whenConsumed(response.entity(), finished));
-              });
-        })
-        .handle((response, failure) ->
-            failure == null ? response : ErrorResponses.forFailure(failure, appId));
+              }, dispatcher);
+        }, dispatcher)
+        .handleAsync((response, failure) ->
+            failure == null ? response : ErrorResponses.forFailure(failure, appId), dispatcher);
   }
 
   /**
@@ -98,7 +105,7 @@ final class AppProxy {
       WebSocketUpgrade upgrade, String clientAddress) {
     EntityRef<AppEntity.Command> app = platform.app(appId);
     return app.askWithStatus(AppEntity.EnsureRunning::new, startWait)
-        .thenApply(endpoint -> {
+        .thenApplyAsync(endpoint -> {
           Runnable finished = onceOnly(() -> app.tell(AppEntity.RequestFinished.INSTANCE));
           HttpRequest upstream = upstreamRequest(appId, endpoint, path, request, clientAddress);
           WebSocketRequest webSocket = WebSocketRequest.create(
@@ -111,12 +118,12 @@ final class AppProxy {
           Flow<Message, Message, NotUsed> bridge = Http.get(system)
               .webSocketClientFlow(webSocket)
               .watchTermination((handshake, done) -> {
-                done.whenComplete((ok, error) -> finished.run());
+                done.whenCompleteAsync((ok, error) -> finished.run(), dispatcher);
                 return NotUsed.getInstance();
               });
           return upgrade.handleMessagesWith(bridge);
-        })
-        .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
+        }, dispatcher)
+        .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
   }
 
   private static Throwable unwrap(Throwable failure) {
@@ -165,14 +172,14 @@ final class AppProxy {
    * The response entity, reporting {@code finished} once its body has been sent to the client,
    * failed or been cancelled: until then the request is in flight and keeps the app awake.
    */
-  private static ResponseEntity whenConsumed(ResponseEntity entity, Runnable finished) {
+  private ResponseEntity whenConsumed(ResponseEntity entity, Runnable finished) {
     if (entity.isKnownEmpty() || entity instanceof HttpEntity.Strict) {
       finished.run();
       return entity;
     }
     Flow<ByteString, ByteString, NotUsed> watch = Flow.<ByteString>create()
         .watchTermination((notUsed, done) -> {
-          done.whenComplete((ok, error) -> finished.run());
+          done.whenCompleteAsync((ok, error) -> finished.run(), dispatcher);
           return notUsed;
         });
     if (entity instanceof HttpEntity.Default sized) {

@@ -32,7 +32,8 @@ final class EdgeRoutes extends AllDirectives {
     Config config = system.settings().config();
     this.platform = platform;
     this.proxy = new AppProxy(system, platform);
-    this.management = new ManagementRoutes(platform, config.getDuration("berth.edge.ask-timeout"));
+    this.management = new ManagementRoutes(platform, config.getDuration("berth.edge.ask-timeout"),
+        system.executionContext());
     String baseDomain = config.getString("berth.edge.base-domain").strip().toLowerCase(Locale.ROOT);
     this.hostSuffix = baseDomain.isEmpty() ? Optional.empty() : Optional.of("." + baseDomain);
     this.info = new PlatformInfo(platform, baseDomain);

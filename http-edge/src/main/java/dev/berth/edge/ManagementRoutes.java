@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import scala.concurrent.duration.FiniteDuration;
@@ -40,11 +41,14 @@ final class ManagementRoutes extends AllDirectives {
   private static final FiniteDuration STRICT_BODY_WAIT = FiniteDuration.create(10, TimeUnit.SECONDS);
 
   private final Platform platform;
+  /** Runs continuations; see AppProxy for why not the common pool. */
+  private final Executor dispatcher;
   private final Duration askTimeout;
   private final Duration restartTimeout;
 
-  ManagementRoutes(Platform platform, Duration askTimeout) {
+  ManagementRoutes(Platform platform, Duration askTimeout, Executor dispatcher) {
     this.platform = platform;
+    this.dispatcher = dispatcher;
     this.askTimeout = askTimeout;
     this.restartTimeout = platform.settings().startTimeout()
         .plus(platform.settings().stopTimeout()).plus(askTimeout);
@@ -74,8 +78,8 @@ final class ManagementRoutes extends AllDirectives {
   private CompletionStage<HttpResponse> status(String appId, Function<AppStatus, Object> view) {
     return platform.app(appId)
         .ask(AppEntity.GetStatus::new, askTimeout)
-        .thenApply(status -> JsonResponses.ok(view.apply(status)))
-        .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
+        .thenApplyAsync(status -> JsonResponses.ok(view.apply(status)), dispatcher)
+        .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
   }
 
   /** {@code DELETE /app/{appId}}: the app's own path, not under a reserved segment. */
@@ -91,8 +95,8 @@ final class ManagementRoutes extends AllDirectives {
       Duration timeout) {
     return platform.app(appId)
         .askWithStatus(command::apply, timeout)
-        .thenApply(status -> JsonResponses.ok(StatusView.of(status)))
-        .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
+        .thenApplyAsync(status -> JsonResponses.ok(StatusView.of(status)), dispatcher)
+        .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
   }
 
   private CompletionStage<HttpResponse> setMetadata(String appId, byte[] body) {
@@ -104,8 +108,8 @@ final class ManagementRoutes extends AllDirectives {
     return platform.app(appId)
         .<Metadata>askWithStatus(replyTo -> new AppEntity.SetMetadata(values.get(), replyTo),
             askTimeout)
-        .thenApply(metadata -> JsonResponses.ok(metadata.values()))
-        .exceptionally(failure -> ErrorResponses.forFailure(failure, appId));
+        .thenApplyAsync(metadata -> JsonResponses.ok(metadata.values()), dispatcher)
+        .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
   }
 
   private static Optional<Map<String, String>> stringObject(byte[] body) {

@@ -45,7 +45,7 @@ final class LeftoverContainers {
         ? ClusterSharding.get(system).entityRefFor(AppEntity.ENTITY_KEY, appId)
             .<AppEntity.ContainerClaim>ask(
                 replyTo -> new AppEntity.ClaimContainer(container.id(), replyTo), CLAIM_TIMEOUT)
-            .thenApply(AppEntity.ContainerClaim::kept)
+            .thenApplyAsync(AppEntity.ContainerClaim::kept, blocking)
         : CompletableFuture.completedFuture(false);
     return kept.thenAcceptAsync(isKept -> {
       if (!isKept) {
