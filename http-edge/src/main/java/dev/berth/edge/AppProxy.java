@@ -26,9 +26,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 
@@ -51,6 +54,8 @@ final class AppProxy {
   private final ActorSystem<?> system;
   private final Platform platform;
   private final Duration startWait;
+  /** How long one ask for a container may go unanswered before it is sent again. */
+  private final Duration retryInterval;
   /**
    * Runs every continuation. Stages from Akka's Java API run plain {@code thenApply} on the
    * common pool, which on a machine of two cores means a new thread for each one.
@@ -61,6 +66,7 @@ final class AppProxy {
     this.system = system;
     this.platform = platform;
     this.dispatcher = system.executionContext();
+    this.retryInterval = system.settings().config().getDuration("berth.edge.ask-retry-interval");
     // The entity answers once the container is ready, or that the start failed or timed out.
     this.startWait = platform.settings().startTimeout().plus(platform.settings().stopTimeout())
         .plusSeconds(5);
@@ -73,9 +79,10 @@ final class AppProxy {
   CompletionStage<HttpResponse> forward(
       String appId, String path, HttpRequest request, String clientAddress) {
     EntityRef<AppEntity.Command> app = platform.app(appId);
-    return app.askWithStatus(AppEntity.EnsureRunning::new, startWait)
+    String requestId = newRequestId();
+    return ensureRunning(app, requestId)
         .thenComposeAsync(endpoint -> {
-          Runnable finished = onceOnly(() -> app.tell(AppEntity.RequestFinished.INSTANCE));
+          Runnable finished = onceOnly(() -> app.tell(new AppEntity.RequestFinished(requestId)));
           return Http.get(system)
               .singleRequest(upstreamRequest(appId, endpoint, path, request, clientAddress))
               .handleAsync((response, failure) -> {
@@ -104,9 +111,10 @@ final class AppProxy {
   CompletionStage<HttpResponse> forwardWebSocket(String appId, String path, HttpRequest request,
       WebSocketUpgrade upgrade, String clientAddress) {
     EntityRef<AppEntity.Command> app = platform.app(appId);
-    return app.askWithStatus(AppEntity.EnsureRunning::new, startWait)
+    String requestId = newRequestId();
+    return ensureRunning(app, requestId)
         .thenApplyAsync(endpoint -> {
-          Runnable finished = onceOnly(() -> app.tell(AppEntity.RequestFinished.INSTANCE));
+          Runnable finished = onceOnly(() -> app.tell(new AppEntity.RequestFinished(requestId)));
           HttpRequest upstream = upstreamRequest(appId, endpoint, path, request, clientAddress);
           WebSocketRequest webSocket = WebSocketRequest.create(
               upstream.getUri().scheme("ws").toString());
@@ -124,6 +132,33 @@ final class AppProxy {
           return upgrade.handleMessagesWith(bridge);
         }, dispatcher)
         .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
+  }
+
+  private String newRequestId() {
+    return platform.nodeAddress() + "/" + UUID.randomUUID();
+  }
+
+  /**
+   * Asks the app's entity for its container, again and again while it does not answer — its
+   * node may have died, and sharding moves it to a survivor within seconds — until the start
+   * deadline. Repeating an ask with the same request id admits the request only once.
+   */
+  private CompletionStage<Endpoint> ensureRunning(EntityRef<AppEntity.Command> app, String requestId) {
+    return ensureRunning(app, requestId, System.nanoTime() + startWait.toNanos());
+  }
+
+  private CompletionStage<Endpoint> ensureRunning(
+      EntityRef<AppEntity.Command> app, String requestId, long deadlineNanos) {
+    Duration left = Duration.ofNanos(deadlineNanos - System.nanoTime());
+    Duration attempt = left.compareTo(retryInterval) < 0 ? left : retryInterval;
+    return app.<Endpoint>askWithStatus(replyTo -> new AppEntity.EnsureRunning(requestId, replyTo), attempt)
+        .exceptionallyComposeAsync(failure -> {
+          boolean unanswered = unwrap(failure) instanceof TimeoutException;
+          if (unanswered && System.nanoTime() < deadlineNanos) {
+            return ensureRunning(app, requestId, deadlineNanos);
+          }
+          return CompletableFuture.failedStage(failure);
+        }, dispatcher);
   }
 
   private static Throwable unwrap(Throwable failure) {

@@ -6,6 +6,8 @@ import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.ServerBinding;
+import akka.http.javadsl.model.Uri;
+import akka.management.javadsl.AkkaManagement;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.berth.core.Platform;
@@ -23,10 +25,13 @@ public final class BerthNode {
   private final Platform platform;
   private final ServerBinding binding;
 
-  private BerthNode(ActorSystem<Void> system, Platform platform, ServerBinding binding) {
+  private final Uri management;
+
+  private BerthNode(ActorSystem<Void> system, Platform platform, ServerBinding binding, Uri management) {
     this.system = system;
     this.platform = platform;
     this.binding = binding;
+    this.management = management;
   }
 
   /**
@@ -51,9 +56,13 @@ public final class BerthNode {
           () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
       shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "http-drain",
           () -> binding.terminate(drain).thenApply(terminated -> Done.getInstance()));
-      log.info("Berth node {} listening on http://{}", platform.nodeAddress(),
-          binding.localAddress().getHostString() + ":" + binding.localAddress().getPort());
-      return new BerthNode(system, platform, binding);
+      Uri management = AkkaManagement.get(system).start().toCompletableFuture()
+          .get(30, TimeUnit.SECONDS);
+      log.info("Berth node {} listening on http://{}, cluster management on {}",
+          platform.nodeAddress(),
+          binding.localAddress().getHostString() + ":" + binding.localAddress().getPort(),
+          management);
+      return new BerthNode(system, platform, binding, management);
     } catch (Exception | Error e) {
       system.terminate();
       throw e instanceof RuntimeException runtime ? runtime : new IllegalStateException(
@@ -63,6 +72,11 @@ public final class BerthNode {
 
   public int httpPort() {
     return binding.localAddress().getPort();
+  }
+
+  /** Where Akka Management answers: /ready, /alive, /cluster/members. */
+  public Uri managementUri() {
+    return management;
   }
 
   public Platform platform() {
@@ -79,7 +93,9 @@ public final class BerthNode {
   public static void main(String[] args) {
     BerthNode node;
     try {
-      node = start(ConfigFactory.empty());
+      // A node that is downed, or leaves, ends its process, so that whatever supervises it
+      // starts a fresh one; nodes run inside tests leave the JVM alone.
+      node = start(ConfigFactory.parseString("akka.coordinated-shutdown.exit-jvm = on"));
     } catch (RuntimeException e) {
       log.error("Berth could not start: {}", e.getMessage());
       System.exit(1);

@@ -29,6 +29,7 @@ final class PlatformInfo {
     body.put("version", version());
     body.put("node", platform.nodeAddress());
     body.put("nodeId", settings.nodeId());
+    body.put("members", platform.members());
     body.put("routing", routing);
     body.put("sleepAfter", settings.sleepAfter().toString());
     body.put("sleepAfterMs", settings.sleepAfter().toMillis());

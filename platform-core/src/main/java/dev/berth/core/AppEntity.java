@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.TimerScheduler;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
+import akka.cluster.typed.Cluster;
 import akka.cluster.sharding.typed.javadsl.Entity;
 import akka.cluster.sharding.typed.javadsl.EntityTypeKey;
 import akka.pattern.StatusReply;
@@ -27,6 +28,8 @@ import dev.berth.driver.StartedContainer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -59,13 +62,17 @@ public final class AppEntity
   public sealed interface Command extends BerthSerializable {}
 
   /**
-   * Makes the app's container ready and answers where it listens. Counts as the start of a
-   * request: the caller must send {@link RequestFinished} once for every success.
+   * Makes the app's container ready and answers where it listens. Admits the request as in
+   * flight, keeping the app awake, until {@link RequestFinished} with the same id. Sending it
+   * again with the same id (a retry after a lost reply) admits nothing twice.
+   *
+   * @param requestId unique, and starting with the address of the edge's node: an id whose node
+   *     has left the cluster no longer keeps the app awake
    */
-  public record EnsureRunning(ActorRef<StatusReply<Endpoint>> replyTo) implements Command {}
+  public record EnsureRunning(String requestId, ActorRef<StatusReply<Endpoint>> replyTo) implements Command {}
 
-  /** A request that {@link EnsureRunning} admitted has completed, its response body included. */
-  public enum RequestFinished implements Command { INSTANCE }
+  /** The request {@link EnsureRunning} admitted has completed, its response body included. */
+  public record RequestFinished(String requestId) implements Command {}
 
   /** Reports the app's state; never starts a container. */
   public record GetStatus(ActorRef<AppStatus> replyTo) implements Command {}
@@ -269,12 +276,12 @@ public final class AppEntity
 
   private Operation operation = Operation.NONE;
   /** Requests waiting for a container to serve them. */
-  private final List<ActorRef<StatusReply<Endpoint>>> waitingForEndpoint = new ArrayList<>();
+  private final Map<String, ActorRef<StatusReply<Endpoint>>> waitingForEndpoint = new LinkedHashMap<>();
   /** Restarts, answered once the new container runs. */
   private final List<ActorRef<StatusReply<AppStatus>>> waitingForStart = new ArrayList<>();
   /** Stops and deletes, answered once the container is gone. */
   private final List<ActorRef<StatusReply<AppStatus>>> waitingForStop = new ArrayList<>();
-  private int requestsInFlight;
+  private final Set<String> requestsInFlight = new HashSet<>();
   private long lastActivityNanos = System.nanoTime();
   /**
    * Asked the shard to stop this entity. A command already in the mailbox may still arrive; one
@@ -323,7 +330,7 @@ public final class AppEntity
         .onCommand(Restart.class, this::handToNextIncarnation);
     // While Docker works for this app, lifecycle commands wait; EnsureRunning queues (bounded).
     builder.forState(state -> operation != Operation.NONE)
-        .onCommand(EnsureRunning.class, (state, cmd) -> waitForContainer(cmd.replyTo()))
+        .onCommand(EnsureRunning.class, (state, cmd) -> waitForContainer(cmd))
         .onCommand(Restart.class, (state, cmd) -> Effect().stash())
         .onCommand(Stop.class, (state, cmd) -> Effect().stash())
         .onCommand(Delete.class, (state, cmd) -> Effect().stash())
@@ -346,7 +353,7 @@ public final class AppEntity
     builder.forStateType(Failed.class)
         .onCommand(EnsureRunning.class, this::startUnlessBackingOff);
     builder.forAnyState()
-        .onCommand(EnsureRunning.class, (state, cmd) -> waitForContainer(cmd.replyTo()))
+        .onCommand(EnsureRunning.class, (state, cmd) -> waitForContainer(cmd))
         .onCommand(Restart.class, (state, cmd) -> {
           waitingForStart.add(cmd.replyTo());
           beginStart();
@@ -374,16 +381,18 @@ public final class AppEntity
   }
 
   private ReplyEffect<Event, State> admit(Running state, EnsureRunning cmd) {
-    admitRequest();
+    admitRequest(cmd.requestId());
     return Effect().reply(cmd.replyTo(), StatusReply.success(state.endpoint()));
   }
 
-  private ReplyEffect<Event, State> waitForContainer(ActorRef<StatusReply<Endpoint>> replyTo) {
-    if (waitingForEndpoint.size() >= settings.maxWaitingRequests()) {
-      return Effect().reply(replyTo, new AppError(AppError.Code.OVERLOADED,
+  private ReplyEffect<Event, State> waitForContainer(EnsureRunning cmd) {
+    if (waitingForEndpoint.size() >= settings.maxWaitingRequests()
+        && !waitingForEndpoint.containsKey(cmd.requestId())) {
+      return Effect().reply(cmd.replyTo(), new AppError(AppError.Code.OVERLOADED,
           waitingForEndpoint.size() + " requests already wait for " + appId + " to start").toReply());
     }
-    waitingForEndpoint.add(replyTo);
+    // A retry replaces the earlier ask, whose asker has given up on it.
+    waitingForEndpoint.put(cmd.requestId(), cmd.replyTo());
     if (operation == Operation.NONE) {
       beginStart();
     }
@@ -399,7 +408,7 @@ public final class AppEntity
           state.failedStarts() + " start(s) failed in a row, the next is allowed in " + seconds
               + " s; last error: " + state.error(), seconds).toReply());
     }
-    return waitForContainer(cmd.replyTo());
+    return waitForContainer(cmd);
   }
 
   private ReplyEffect<Event, State> stopRunning(Running state, StopReason reason, Runnable answerLater) {
@@ -425,17 +434,20 @@ public final class AppEntity
   }
 
   private ReplyEffect<Event, State> requestFinished(State state, RequestFinished cmd) {
-    requestsInFlight = Math.max(0, requestsInFlight - 1);
+    requestsInFlight.remove(cmd.requestId());
     lastActivityNanos = System.nanoTime();
-    if (requestsInFlight == 0) {
+    if (requestsInFlight.isEmpty()) {
       scheduleIdleCheck(settings.sleepAfter());
     }
     return Effect().noReply();
   }
 
   private ReplyEffect<Event, State> checkIdle(Running state, IdleCheck cmd) {
-    if (requestsInFlight > 0) {
-      // The last request to finish schedules the next check.
+    forgetRequestsOfDepartedNodes();
+    if (!requestsInFlight.isEmpty()) {
+      // The last request to finish schedules the next check; until then, look again later in
+      // case the edge that admitted them leaves the cluster without finishing them.
+      scheduleIdleCheck(settings.sleepAfter());
       return Effect().noReply();
     }
     Duration idle = Duration.ofNanos(System.nanoTime() - lastActivityNanos);
@@ -487,7 +499,8 @@ public final class AppEntity
         .thenRun(failed -> {
           operation = Operation.NONE;
           AppError error = new AppError(failure.code(), failure.error());
-          answer(waitingForEndpoint, error.toReply());
+          waitingForEndpoint.values().forEach(replyTo -> replyTo.tell(error.toReply()));
+          waitingForEndpoint.clear();
           answer(waitingForStart, error.toReply());
         })
         .thenNoReply()
@@ -625,8 +638,8 @@ public final class AppEntity
 
   /** Answers every request that waited for the container with where it listens. */
   private void admitWaitingRequests(Running running) {
-    waitingForEndpoint.forEach(replyTo -> {
-      admitRequest();
+    waitingForEndpoint.forEach((requestId, replyTo) -> {
+      admitRequest(requestId);
       replyTo.tell(StatusReply.success(running.endpoint()));
     });
     waitingForEndpoint.clear();
@@ -637,9 +650,18 @@ public final class AppEntity
     waiting.clear();
   }
 
-  private void admitRequest() {
-    requestsInFlight++;
+  private void admitRequest(String requestId) {
+    requestsInFlight.add(requestId);
     lastActivityNanos = System.nanoTime();
+  }
+
+  /** A node that died with requests in flight will never finish them. */
+  private void forgetRequestsOfDepartedNodes() {
+    Set<String> members = new HashSet<>();
+    Cluster.get(context.getSystem()).state().getMembers()
+        .forEach(member -> members.add(member.address().toString()));
+    requestsInFlight.removeIf(requestId ->
+        members.stream().noneMatch(address -> requestId.startsWith(address + "/")));
   }
 
   private void scheduleIdleCheck(Duration after) {
@@ -697,7 +719,7 @@ public final class AppEntity
     return new AppStatus(appId, status, containerId, host, port, data.startCount(),
         data.lastStarted(), data.lastStopped(), data.metadata(), lastError, lastErrorAt,
         failedStarts, nextStartAllowedAt, lastStopReason, data.lastExitCode(), data.lastOomKilled(),
-        requestsInFlight);
+        requestsInFlight.size());
   }
 
   private static Throwable unwrap(Throwable error) {

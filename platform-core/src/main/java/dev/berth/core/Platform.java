@@ -128,6 +128,19 @@ public final class Platform {
     return settings;
   }
 
+  /** The cluster's members as this node sees them: address, status, reachable. */
+  public List<ClusterMember> members() {
+    var state = Cluster.get(system).state();
+    List<ClusterMember> members = new java.util.ArrayList<>();
+    state.getMembers().forEach(member -> members.add(new ClusterMember(
+        member.address().toString(),
+        member.status().toString(),
+        !state.getUnreachable().contains(member))));
+    return members;
+  }
+
+  public record ClusterMember(String address, String status, boolean reachable) {}
+
   /** This node's cluster address, as other nodes name it. */
   public String nodeAddress() {
     return Cluster.get(system).selfMember().address().toString();

@@ -84,7 +84,7 @@ class AppEntityTest {
     var app = entity(appId);
     TestProbe<StatusReply<Endpoint>> client = testKit.createTestProbe();
 
-    var result = app.runCommand(new AppEntity.EnsureRunning(client.ref()));
+    var result = app.runCommand(new AppEntity.EnsureRunning("test/" + appId, client.ref()));
     assertTrue(result.hasNoEvents(), "nothing is persisted before the container is ready");
 
     Endpoint endpoint = client.receiveMessage(Duration.ofSeconds(60)).getValue();

@@ -43,7 +43,8 @@ public final class NodeProcess implements AutoCloseable {
     Map<String, String> env = builder.environment();
     env.putAll(environment);
     env.put("BERTH_HTTP_PORT", String.valueOf(httpPort));
-    env.put("BERTH_CLUSTER_PORT", String.valueOf(freePort()));
+    env.putIfAbsent("BERTH_CLUSTER_PORT", String.valueOf(freePort()));
+    env.putIfAbsent("BERTH_MANAGEMENT_PORT", String.valueOf(freePort()));
     env.put("BERTH_DATA_DIR", dataDir.toString());
     env.put("BERTH_NODE_ID", nodeId);
     NodeProcess node = new NodeProcess(builder.start(), httpPort, log);
@@ -111,7 +112,8 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
-  private static int freePort() throws IOException {
+  /** A port nothing listens on now, for a node to bind. */
+  public static int freePort() throws IOException {
     try (ServerSocket socket = new ServerSocket(0)) {
       return socket.getLocalPort();
     }

@@ -25,6 +25,7 @@ public final class TestNode implements AutoCloseable {
     overrides.putIfAbsent("berth.http.host", "127.0.0.1");
     overrides.putIfAbsent("berth.http.port", 0);
     overrides.putIfAbsent("berth.cluster.port", 0);
+    overrides.putIfAbsent("berth.management.port", 0);
     overrides.put("berth.data-dir", dataDir.toString());
     overrides.put("berth.node-id", nodeId);
     Config config = ConfigFactory.parseMap(overrides);
