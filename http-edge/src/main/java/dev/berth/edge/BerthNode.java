@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
+import sun.misc.Signal;
 import org.slf4j.LoggerFactory;
 
 /** One Berth node: the platform and the HTTP edge in one actor system. */
@@ -101,6 +102,20 @@ public final class BerthNode {
       System.exit(1);
       return;
     }
+    stopOnSignal(node, "TERM");
+    stopOnSignal(node, "INT");
     node.system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  /**
+   * Runs the node's graceful shutdown on the signal, before the JVM starts its own: the JVM's
+   * shutdown hooks run all at once, and H2's would close the journal while the node still
+   * records what its shutdown does.
+   */
+  private static void stopOnSignal(BerthNode node, String signal) {
+    Signal.handle(new Signal(signal), received -> {
+      log.info("SIG{}: shutting down", signal);
+      node.stop();
+    });
   }
 }
