@@ -41,12 +41,13 @@ class ClusterTest {
   @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
   @TempDir static Path dataDir;
   private static final List<NodeProcess> nodes = new ArrayList<>();
+  private static int[] clusterPorts;
   /** Apps served since the first test, with their container's hostname. */
   private static final Map<String, String> hostnames = new ConcurrentHashMap<>();
 
   @BeforeAll
   static void startCluster() throws Exception {
-    int[] clusterPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
+    clusterPorts = new int[] {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
     String seeds = java.util.Arrays.stream(clusterPorts)
         .mapToObj(port -> "akka://berth@127.0.0.1:" + port)
         .collect(Collectors.joining(","));
@@ -66,7 +67,7 @@ class ClusterTest {
       node.close();
     }
     // Containers carry the id of the node that started them.
-    for (int i = 1; i <= 3; i++) {
+    for (int i = 1; i <= 4; i++) {
       for (ContainerInfo container : TestEngine.driver().list(Map.of(Labels.NODE, cleanup.nodeId() + "-" + i))) {
         TestEngine.driver().remove(container.id());
       }
@@ -173,5 +174,33 @@ class ClusterTest {
       assertEquals(1, Http.getJson(staying.app(appId, "/_status")).get("stats").get("startCount").asInt());
     }
     assertTrue(hostnames.keySet().stream().allMatch(appId -> containersOf(appId).size() == 1));
+  }
+
+  @Test
+  @Order(4)
+  void aJoiningNodeTakesOverSomeAppsWithoutRestartingThem() throws Exception {
+    NodeProcess staying = nodes.get(0);
+    int managementPort = NodeProcess.freePort();
+    Map<String, String> env = new HashMap<>();
+    env.put("BERTH_SEED_NODES", "akka://berth@127.0.0.1:" + clusterPorts[0]);
+    env.put("BERTH_MANAGEMENT_PORT", String.valueOf(managementPort));
+    NodeProcess joining = NodeProcess.start(dataDir, cleanup.nodeId() + "-4", env);
+    nodes.add(joining);
+
+    // Sharding moves shards to the new node in its rebalance rounds (every 10 s).
+    Deadline.within(Duration.ofSeconds(60)).await("shards moved to the new node", () -> {
+      for (String appId : hostnames.keySet()) {
+        Http.getJson(staying.app(appId, "/_status"));
+      }
+      JsonNode shards = Http.getJson("http://127.0.0.1:" + managementPort + "/cluster/shards/App");
+      return shards.get("regions").size() > 0;
+    });
+    for (String appId : hostnames.keySet()) {
+      for (NodeProcess node : List.of(staying, joining)) {
+        assertEquals(hostnames.get(appId), Http.getJson(node.app(appId, "/")).get("hostname").asText(),
+            appId + " through " + node.baseUrl());
+      }
+      assertEquals(1, Http.getJson(joining.app(appId, "/_status")).get("stats").get("startCount").asInt());
+    }
   }
 }
