@@ -11,7 +11,6 @@ import dev.berth.driver.testing.Deadline;
 import dev.berth.driver.testing.TestEngine;
 import dev.berth.edge.testing.Http;
 import dev.berth.edge.testing.TestNode;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Sleep, wake, node restarts and failed starts, each on a node of its own. */
+/** Sleep and wake, and a node started again on the same data directory. */
 class LifecycleTest {
   @RegisterExtension final ContainerCleanup cleanup = new ContainerCleanup();
   @TempDir Path dataDir;
@@ -77,26 +76,6 @@ class LifecycleTest {
       // The container outlived the node, and the new node serves it as it is.
       assertEquals(hostname, Http.getJson(second.app(appId, "/")).get("hostname").asText());
       assertEquals(2, Http.getJson(second.app(appId, "/_status")).get("stats").get("startCount").asInt());
-    }
-  }
-
-  @Test
-  void anAppWhoseContainerCannotStartGetsAPromptJsonError() throws Exception {
-    try (TestNode node = TestNode.start(dataDir, cleanup.nodeId(),
-        Map.of("berth.app.image", "berth/no-such-image:never"))) {
-      String appId = cleanup.freshAppId("broken");
-
-      HttpResponse<String> response = Http.get(node.app(appId, "/"));
-
-      assertEquals(502, response.statusCode(), response.body());
-      JsonNode error = Http.json(response);
-      assertEquals("start_failed", error.get("error").asText());
-      assertEquals(appId, error.get("appId").asText());
-      assertTrue(error.get("message").asText().contains("berth/no-such-image:never"), response.body());
-      JsonNode status = Http.getJson(node.app(appId, "/_status"));
-      assertEquals("failed", status.get("status").asText());
-      assertTrue(status.get("lastError").get("message").asText().contains("no-such-image"));
-      assertTrue(containersOf(appId).isEmpty());
     }
   }
 }
