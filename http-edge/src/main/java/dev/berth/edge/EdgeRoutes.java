@@ -11,6 +11,7 @@ import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import com.typesafe.config.Config;
 import dev.berth.core.AppId;
+import dev.berth.core.EventLog;
 import dev.berth.core.Platform;
 import java.net.InetAddress;
 import java.util.Locale;
@@ -24,6 +25,7 @@ final class EdgeRoutes extends AllDirectives {
   private final Platform platform;
   private final AppProxy proxy;
   private final ManagementRoutes management;
+  private final AuditRoutes audit;
   private final PlatformInfo info;
   /** Lower case, starting with a dot; empty when host routing is off. */
   private final Optional<String> hostSuffix;
@@ -32,8 +34,9 @@ final class EdgeRoutes extends AllDirectives {
     Config config = system.settings().config();
     this.platform = platform;
     this.proxy = new AppProxy(system, platform);
+    this.audit = new AuditRoutes(new EventLog(system), system.executionContext());
     this.management = new ManagementRoutes(platform, config.getDuration("berth.edge.ask-timeout"),
-        system.executionContext());
+        system.executionContext(), audit);
     String baseDomain = config.getString("berth.edge.base-domain").strip().toLowerCase(Locale.ROOT);
     this.hostSuffix = baseDomain.isEmpty() ? Optional.empty() : Optional.of("." + baseDomain);
     this.info = new PlatformInfo(platform, baseDomain);
@@ -47,6 +50,7 @@ final class EdgeRoutes extends AllDirectives {
                 pathPrefix("app", () -> concat(
                     pathPrefix(PathMatchers.segment(), this::appRoutes),
                     complete(ErrorResponses.invalidAppId("", AppId.RULE)))),
+                audit.audit(),
                 parameterOptional("appId", appId -> appId
                     .map(id -> proxyWholePath(id))
                     .orElseGet(() -> concat(

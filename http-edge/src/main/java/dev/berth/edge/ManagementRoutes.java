@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
 
 /**
  * The management endpoints under {@code /app/{appId}/}: {@code _status}, {@code _restart},
- * {@code _stop} and {@code _metadata}, and {@code DELETE /app/{appId}}. A first path segment starting with {@code _} belongs to Berth, never to the
+ * {@code _stop}, {@code _metadata} and {@code _events}, and {@code DELETE /app/{appId}}. A first path segment starting with {@code _} belongs to Berth, never to the
  * app, so an unknown one is a 404 rather than a request to the container.
  */
 final class ManagementRoutes extends AllDirectives {
@@ -41,13 +41,15 @@ final class ManagementRoutes extends AllDirectives {
   private static final FiniteDuration STRICT_BODY_WAIT = FiniteDuration.create(10, TimeUnit.SECONDS);
 
   private final Platform platform;
+  private final AuditRoutes audit;
   /** Runs continuations; see AppProxy for why not the common pool. */
   private final Executor dispatcher;
   private final Duration askTimeout;
   private final Duration restartTimeout;
 
-  ManagementRoutes(Platform platform, Duration askTimeout, Executor dispatcher) {
+  ManagementRoutes(Platform platform, Duration askTimeout, Executor dispatcher, AuditRoutes audit) {
     this.platform = platform;
+    this.audit = audit;
     this.dispatcher = dispatcher;
     this.askTimeout = askTimeout;
     this.restartTimeout = platform.settings().startTimeout()
@@ -65,6 +67,7 @@ final class ManagementRoutes extends AllDirectives {
           lifecycle(appId, AppEntity.Restart::new, restartTimeout)));
       case "_stop" -> post(() -> completeWithFuture(lifecycle(appId,
           replyTo -> new AppEntity.Stop(AppEntity.StopReason.REQUESTED, replyTo), restartTimeout)));
+      case "_events" -> audit.appEvents(appId);
       case "_metadata" -> concat(
           get(() -> completeWithFuture(status(appId, AppStatus::metadata))),
           post(() -> withSizeLimit(MAX_METADATA_BODY, () ->

@@ -61,6 +61,15 @@ class PostgresJournalTest {
       assertEquals("postgres", status.get("metadata").get("db").asText());
       assertEquals(hostname, Http.getJson(second.app(appId, "/")).get("hostname").asText());
       Http.post(second.app(appId, "/_restart"), "");
+      JsonNode feed = Http.getJson(second.baseUrl() + "/_audit?limit=1000").get("events");
+      StringBuilder feedTypes = new StringBuilder();
+      feed.forEach(event -> {
+        if (appId.equals(event.get("appId").asText())) {
+          feedTypes.append(event.get("type").asText()).append(' ');
+        }
+      });
+      assertEquals("ContainerStarted MetadataSet ContainerStopped ContainerStarted", feedTypes.toString().strip(),
+          "the audit feed, read from PostgreSQL");
     }
 
     try (Connection connection = DriverManager.getConnection(
