@@ -65,6 +65,7 @@ public final class Bench {
       double seconds,
       double seqSeconds,
       double warmupSeconds,
+      double berthWarmupSeconds,
       String prefix) {
 
     static Options parse(String[] args) {
@@ -88,6 +89,7 @@ public final class Bench {
           Double.parseDouble(m.getOrDefault("seconds", "10")),
           Double.parseDouble(m.getOrDefault("seq-seconds", "4")),
           Double.parseDouble(m.getOrDefault("warmup-seconds", "3")),
+          Double.parseDouble(m.getOrDefault("berth-warmup-seconds", "60")),
           m.getOrDefault("prefix", nodeId));
     }
 
@@ -125,7 +127,11 @@ public final class Bench {
     }
 
     static byte[] get(String host, int port, String path) {
-      return ("GET " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
+      return request("GET", host, port, path);
+    }
+
+    static byte[] request(String method, String host, int port, String path) {
+      return (method + " " + path + " HTTP/1.1\r\nHost: " + host + ":" + port
           + "\r\nUser-Agent: berth-bench\r\nAccept: */*\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
     }
 
@@ -396,6 +402,8 @@ public final class Bench {
     long[] machineBefore;
     final Map<String, Long> used = new LinkedHashMap<>();
     double machineBusy;
+    /** Busy CPU time of the whole machine, in nanoseconds. */
+    long machineBusyNanos;
 
     CpuMeter add(String name, Supplier<Optional<Long>> source) {
       sources.put(name, source);
@@ -417,7 +425,9 @@ public final class Bench {
         }
       }
       long total = machineAfter[1] - machineBefore[1];
-      machineBusy = total <= 0 ? 0 : (double) (machineAfter[0] - machineBefore[0]) / total;
+      long busy = machineAfter[0] - machineBefore[0];
+      machineBusy = total <= 0 ? 0 : (double) busy / total;
+      machineBusyNanos = busy * 1_000_000_000L / 100; // USER_HZ
     }
 
     private Map<String, Long> read() {
@@ -433,11 +443,10 @@ public final class Bench {
     long requests;
     long errors;
     long elapsedNanos;
-    final List<long[]> parts = new ArrayList<>();
     long[] latencies = new long[0];
     final Map<String, Long> cpu = new LinkedHashMap<>();
     double machineBusy;
-    final List<Double> roundRates = new ArrayList<>();
+    long machineBusyNanos;
     String firstError;
 
     void add(LoadResult round) {
@@ -450,7 +459,7 @@ public final class Bench {
       latencies = merged;
       round.cpu.forEach((k, v) -> cpu.merge(k, v, Long::sum));
       machineBusy += round.machineBusy * round.elapsedNanos;
-      roundRates.add(round.rate());
+      machineBusyNanos += round.machineBusyNanos;
       if (firstError == null) {
         firstError = round.firstError;
       }
@@ -563,6 +572,7 @@ public final class Bench {
     r.elapsedNanos = elapsed;
     r.cpu.putAll(meter.used);
     r.machineBusy = meter.machineBusy;
+    r.machineBusyNanos = meter.machineBusyNanos;
     return r;
   }
 
@@ -653,6 +663,22 @@ public final class Bench {
     driver.remove(Labels.containerName(appId));
   }
 
+  /** Deletes an app through Berth (stop, remove, forget), so its entity knows; else removes it. */
+  void deleteBerthApp(String appId) {
+    try (Conn c = new Conn(berthHost, berthPort)) {
+      StringBuilder body = new StringBuilder();
+      int status = c.exchange(Conn.request("DELETE", berthHost, berthPort, "/app/" + appId), body);
+      if (status / 100 == 2) {
+        return;
+      }
+      progress("  DELETE /app/%s answered %d (%s); removing its container directly", appId, status,
+          body.length() > 200 ? body.substring(0, 200) : body);
+    } catch (IOException e) {
+      progress("  DELETE /app/%s failed (%s); removing its container directly", appId, e);
+    }
+    removeApp(appId);
+  }
+
   static void pause(long millis) {
     try {
       Thread.sleep(millis);
@@ -668,7 +694,7 @@ public final class Bench {
     Cold warmDirect = coldDirect(o.prefix + "-dw");
     removeApp(o.prefix + "-dw");
     Cold warmBerth = coldBerth(o.prefix + "-bw");
-    removeApp(o.prefix + "-bw");
+    deleteBerthApp(o.prefix + "-bw");
     pause(500);
     List<Cold> direct = new ArrayList<>();
     List<Cold> berth = new ArrayList<>();
@@ -681,7 +707,11 @@ public final class Bench {
         (isDirect ? direct : berth).add(c);
         progress("  run %d %-6s %s", i + 1, isDirect ? "direct" : "berth", ms(c.totalNanos()));
         // Each start begins with the same number of app containers running: none of ours.
-        removeApp(appId);
+        if (isDirect) {
+          removeApp(appId);
+        } else {
+          deleteBerthApp(appId);
+        }
         pause(300);
       }
     }
@@ -691,8 +721,11 @@ public final class Bench {
     report.append("## Cold start: a new app's first answer\n\n");
     report.append(String.format(Locale.ROOT,
         "%d runs each, interleaved (direct first in even runs, Berth first in odd ones), after one "
-            + "unmeasured warm-up each. Times from the first action to the first byte of the "
-            + "app's answer to `GET /health`.%n%n", o.runs));
+            + "unmeasured warm-up each; every container is removed after its run (Berth's by "
+            + "`DELETE /app/<appId>`), so each start finds the same containers running. Times from the first action (Berth: opening "
+            + "the connection; direct: calling `start`) to the first byte of the app's answer to "
+            + "`GET /health`. p90 is nearest-rank (value no. %d of %d in ascending order).%n%n", o.runs,
+        (int) Math.ceil(0.9 * o.runs), o.runs));
     report.append("| path | median | p90 | min | max |\n|---|---:|---:|---:|---:|\n");
     report.append(String.format(Locale.ROOT, "| Berth: `GET /app/<new appId>/health` | %s | %s | %s | %s |%n",
         ms(median(b)), ms(percentile(b, 90)), ms(b[0]), ms(b[b.length - 1])));
@@ -751,17 +784,34 @@ public final class Bench {
         .add("app container", () -> containerCpu(containerId))
         .add("load generator", () -> Optional.of(selfCpu()));
 
-    progress("warm: app %s on 127.0.0.1:%d; warm-up %.0f s per target", appId, port, o.warmupSeconds);
-    load(berthHost, berthPort, berthPath, o.connections, o.warmupSeconds, meter.get());
+    progress("warm: app %s on 127.0.0.1:%d; warm-up %.0f s through Berth, %.0f s direct",
+        appId, port, o.berthWarmupSeconds, o.warmupSeconds);
+    // The node's JIT takes about a minute of load to settle on 2 cores: warm up in 5 s steps and
+    // report each step's rate, so the reader sees whether it had settled.
+    List<Double> warmupRates = new ArrayList<>();
+    double warmedFor = 0;
+    while (warmedFor < o.berthWarmupSeconds) {
+      double step = Math.min(5, o.berthWarmupSeconds - warmedFor);
+      LoadResult r = load(berthHost, berthPort, berthPath, o.connections, step, meter.get());
+      warmupRates.add(r.rate());
+      warmedFor += step;
+      progress("  Berth warm-up: %.0f req/s", r.rate());
+    }
     load("127.0.0.1", port, path, o.connections, o.warmupSeconds, meter.get());
 
     report.append("## Warm requests: `GET /api/data` on a running app\n\n");
     report.append(String.format(Locale.ROOT,
         "Same load generator, same container, same run. Berth: `GET %s` on the node; direct: "
             + "`GET http://127.0.0.1:<published port>%s`. Each connection is one thread sending "
-            + "requests back to back on a keep-alive connection. After a %.0f s warm-up per target, "
-            + "each target runs for the stated time in two halves, in the order direct, Berth, "
-            + "Berth, direct.%n%n", "/app/<appId>" + path, path, o.warmupSeconds));
+            + "requests back to back on a keep-alive connection. After a warm-up at %d connections "
+            + "(through Berth %.0f s, whose rate per 5 s step was %s req/s; direct %.0f s), "
+            + "each target "
+            + "runs for the stated time in two halves, in the order direct, Berth, Berth, direct. "
+            + "Latencies are from writing the request to reading the last byte of the response; "
+            + "percentiles are nearest-rank.%n%n", "/app/<appId>" + path, path, o.connections,
+            warmedFor, warmupRates.stream()
+                .map(r -> String.format(Locale.ROOT, "%.0f", r)).collect(
+                    java.util.stream.Collectors.joining(", ")), o.warmupSeconds));
     report.append("| connections | path | requests | req/s | p50 | p90 | p99 | max | errors |\n"
         + "|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
     StringBuilder ratios = new StringBuilder();
@@ -802,8 +852,12 @@ public final class Bench {
     report.append("CPU time per request (µs) by process while each target ran; the machine has 2 "
         + "cores, so everything — load generator included — shares them:\n\n");
     report.append("| connections | path | Berth node JVM | docker-proxy | app container "
-        + "| load generator | machine CPU busy |\n|---:|---|---:|---:|---:|---:|---:|\n").append(cpu)
+        + "| load generator | rest of the machine¹ | machine CPU busy |\n"
+        + "|---:|---|---:|---:|---:|---:|---:|---:|\n").append(cpu)
         .append('\n');
+    report.append("¹ busy CPU time of the whole machine (/proc/stat) minus the four columns before "
+        + "it: kernel network work not charged to a process, dockerd, and anything else that ran "
+        + "meanwhile. 1/100 s resolution.\n\n");
   }
 
   void row(int connections, String name, LoadResult r) {
@@ -815,11 +869,15 @@ public final class Bench {
 
   static void cpuRows(StringBuilder out, int connections, String name, LoadResult r) {
     List<String> cells = new ArrayList<>();
+    long ours = 0;
     for (String k : List.of("Berth node JVM", "docker-proxy", "app container", "load generator")) {
       Long used = r.cpu.get(k);
+      ours += used == null ? 0 : used;
       cells.add(used == null || r.requests == 0 ? "n/a"
           : String.format(Locale.ROOT, "%.0f", used / 1000.0 / r.requests));
     }
+    cells.add(r.requests == 0 ? "n/a"
+        : String.format(Locale.ROOT, "%.0f", Math.max(0, r.machineBusyNanos - ours) / 1000.0 / r.requests));
     double busy = r.elapsedNanos == 0 ? 0 : r.machineBusy / r.elapsedNanos;
     out.append(String.format(Locale.ROOT, "| %d | %s | %s | %.0f %% |%n", connections, name,
         String.join(" | ", cells), busy * 100));

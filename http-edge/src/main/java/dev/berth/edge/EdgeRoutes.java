@@ -3,7 +3,6 @@ package dev.berth.edge;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.AttributeKeys;
 import akka.http.javadsl.model.HttpRequest;
-import akka.http.javadsl.model.RemoteAddress;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Host;
 import akka.http.javadsl.server.AllDirectives;
@@ -13,7 +12,6 @@ import com.typesafe.config.Config;
 import dev.berth.core.AppId;
 import dev.berth.core.EventLog;
 import dev.berth.core.Platform;
-import java.net.InetAddress;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -92,19 +90,8 @@ final class EdgeRoutes extends AllDirectives {
   private Route proxyTo(String appId, String path) {
     return extractRequest(request -> completeWithFuture(
         request.getAttribute(AttributeKeys.webSocketUpgrade)
-            .map(upgrade -> proxy.forwardWebSocket(appId, path, request, upgrade, clientAddress(request)))
-            .orElseGet(() -> proxy.forward(appId, path, request, clientAddress(request)))));
-  }
-
-  /**
-   * The peer of the client's connection. Not Akka's extractClientIP, which believes a
-   * client-sent X-Forwarded-For.
-   */
-  private static String clientAddress(HttpRequest request) {
-    return request.getAttribute(AttributeKeys.remoteAddress)
-        .flatMap(RemoteAddress::getAddress)
-        .map(InetAddress::getHostAddress)
-        .orElse("unknown");
+            .map(upgrade -> proxy.forwardWebSocket(appId, path, request, upgrade, Caller.address(request)))
+            .orElseGet(() -> proxy.forward(appId, path, request, Caller.address(request)))));
   }
 
   private Route notFound() {

@@ -61,21 +61,23 @@ final class ManagementRoutes extends AllDirectives {
     // Once a reserved segment matched, a rejection is answered here and never falls through to
     // the proxy: a wrong method on _status is a 405, not a request to the app.
     return pathPrefix(RESERVED_SEGMENT, name -> handleRejections(ErrorResponses.rejections(), () ->
-        pathEnd(() -> switch (name) {
+        extractRequest(request -> pathEnd(() -> switch (name) {
       case "_status" -> get(() -> completeWithFuture(status(appId, StatusView::of)));
-      case "_restart" -> post(() -> completeWithFuture(
-          lifecycle(appId, AppEntity.Restart::new, restartTimeout)));
-      case "_stop" -> post(() -> completeWithFuture(lifecycle(appId,
-          replyTo -> new AppEntity.Stop(AppEntity.StopReason.REQUESTED, replyTo), restartTimeout)));
+      case "_restart" -> post(() -> completeWithFuture(lifecycle(appId,
+          replyTo -> new AppEntity.Restart(Caller.identity(request), replyTo), restartTimeout)));
+      case "_stop" -> post(() -> completeWithFuture(lifecycle(appId, replyTo ->
+          new AppEntity.Stop(AppEntity.StopReason.REQUESTED, Caller.identity(request), replyTo),
+          restartTimeout)));
       case "_events" -> audit.appEvents(appId);
       case "_metadata" -> concat(
           get(() -> completeWithFuture(status(appId, AppStatus::metadata))),
           post(() -> withSizeLimit(MAX_METADATA_BODY, () ->
               extractStrictEntity(STRICT_BODY_WAIT, body ->
-                  completeWithFuture(setMetadata(appId, body.getData().toArray()))))));
+                  completeWithFuture(setMetadata(appId, body.getData().toArray(),
+                      Caller.identity(request)))))));
       default -> complete(ErrorResponses.of(
           StatusCodes.NOT_FOUND, "not_found", "no management endpoint " + name, appId));
-    })));
+    }))));
   }
 
   private CompletionStage<HttpResponse> status(String appId, Function<AppStatus, Object> view) {
@@ -87,8 +89,9 @@ final class ManagementRoutes extends AllDirectives {
 
   /** {@code DELETE /app/{appId}}: the app's own path, not under a reserved segment. */
   Route deleteApp(String appId) {
-    return pathEndOrSingleSlash(() -> delete(() -> completeWithFuture(
-        lifecycle(appId, AppEntity.Delete::new, restartTimeout))));
+    return pathEndOrSingleSlash(() -> delete(() -> extractRequest(request -> completeWithFuture(
+        lifecycle(appId, replyTo -> new AppEntity.Delete(Caller.identity(request), replyTo),
+            restartTimeout)))));
   }
 
   /** Sends a command that changes the container's life, and answers the resulting status. */
@@ -102,14 +105,14 @@ final class ManagementRoutes extends AllDirectives {
         .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
   }
 
-  private CompletionStage<HttpResponse> setMetadata(String appId, byte[] body) {
+  private CompletionStage<HttpResponse> setMetadata(String appId, byte[] body, String requestedBy) {
     Optional<Map<String, String>> values = stringObject(body);
     if (values.isEmpty()) {
       return CompletableFuture.completedFuture(ErrorResponses.badRequest(
           "metadata must be a JSON object whose values are all strings", appId));
     }
     return platform.app(appId)
-        .<Metadata>askWithStatus(replyTo -> new AppEntity.SetMetadata(values.get(), replyTo),
+        .<Metadata>askWithStatus(replyTo -> new AppEntity.SetMetadata(values.get(), requestedBy, replyTo),
             askTimeout)
         .thenApplyAsync(metadata -> JsonResponses.ok(metadata.values()), dispatcher)
         .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);

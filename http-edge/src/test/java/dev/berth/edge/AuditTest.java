@@ -70,8 +70,12 @@ class AuditTest {
     assertTrue(first.get("timestamp").asLong() > 0);
     assertEquals(cleanup.nodeId(), first.get("event").get("node").asText());
     assertTrue(first.get("event").get("containerId").asText().length() > 10);
-    assertEquals("RESTART", all.get("events").get(2).get("event").get("reason").asText());
-    assertEquals("team-a", all.get("events").get(1).get("event").get("values").get("owner").asText());
+    JsonNode stopped = all.get("events").get(2).get("event");
+    assertEquals("RESTART", stopped.get("reason").asText());
+    assertEquals("127.0.0.1", stopped.get("requestedBy").asText(), "who asked for the restart");
+    JsonNode metadata = all.get("events").get(1).get("event");
+    assertEquals("team-a", metadata.get("values").get("owner").asText());
+    assertEquals("127.0.0.1", metadata.get("requestedBy").asText());
     assertEquals(5, all.get("nextFrom").asLong());
 
     JsonNode page = Http.getJson(node.app(appId, "/_events?from=2&limit=2"));
@@ -88,6 +92,7 @@ class AuditTest {
     JsonNode events = Http.getJson(node.app(appId, "/_events")).get("events");
 
     assertEquals(List.of("ContainerStarted", "ContainerStopped", "AppDeleted"), types(events));
+    assertEquals("127.0.0.1", events.get(2).get("event").get("requestedBy").asText());
     assertTrue(TestEngine.driver().list(Map.of(Labels.APP_ID, appId)).isEmpty());
     String never = cleanup.freshAppId("never");
     assertEquals(0, Http.getJson(node.app(never, "/_events")).get("events").size());

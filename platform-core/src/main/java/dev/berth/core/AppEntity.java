@@ -78,19 +78,21 @@ public final class AppEntity
   public record GetStatus(ActorRef<AppStatus> replyTo) implements Command {}
 
   /** Replaces the running container by a new one (or starts one), then reports the status. */
-  public record Restart(ActorRef<StatusReply<AppStatus>> replyTo) implements Command {}
+  public record Restart(String requestedBy, ActorRef<StatusReply<AppStatus>> replyTo) implements Command {}
 
   /** Stops and removes the running container now, if there is one, then reports the status. */
-  public record Stop(StopReason reason, ActorRef<StatusReply<AppStatus>> replyTo) implements Command {}
+  public record Stop(StopReason reason, String requestedBy, ActorRef<StatusReply<AppStatus>> replyTo)
+      implements Command {}
 
   /**
    * Stops and removes the container and marks the app deleted: its history stays in the journal,
    * and a later request starts it anew, with nothing carried over.
    */
-  public record Delete(ActorRef<StatusReply<AppStatus>> replyTo) implements Command {}
+  public record Delete(String requestedBy, ActorRef<StatusReply<AppStatus>> replyTo) implements Command {}
 
   /** Merges the given values into the app's metadata and answers the result. */
-  public record SetMetadata(Map<String, String> values, ActorRef<StatusReply<Metadata>> replyTo)
+  public record SetMetadata(
+      Map<String, String> values, String requestedBy, ActorRef<StatusReply<Metadata>> replyTo)
       implements Command {}
 
   /**
@@ -112,7 +114,8 @@ public final class AppEntity
 
   private record StartAttemptFailed(AppError.Code code, String error) implements Command {}
 
-  private record StopCompleted(String containerId, StopReason reason, Integer exitCode, boolean oomKilled)
+  private record StopCompleted(
+      String containerId, StopReason reason, Integer exitCode, boolean oomKilled, String requestedBy)
       implements Command {}
 
   private record StopAttemptFailed(String error) implements Command {}
@@ -135,14 +138,16 @@ public final class AppEntity
    * @param exitCode for a container that exited by itself, its exit code; else null
    * @param oomKilled whether the kernel killed it for passing its memory limit
    */
-  public record ContainerStopped(String containerId, StopReason reason, Integer exitCode, boolean oomKilled, long at)
+  public record ContainerStopped(
+      String containerId, StopReason reason, Integer exitCode, boolean oomKilled, String requestedBy, long at)
       implements Event {}
 
   public record StartFailed(String error, long at) implements Event {}
 
-  public record MetadataSet(Map<String, String> values, long at) implements Event {}
+  /** @param requestedBy who made the management call: its caller identity or client address */
+  public record MetadataSet(Map<String, String> values, String requestedBy, long at) implements Event {}
 
-  public record AppDeleted(long at) implements Event {}
+  public record AppDeleted(String requestedBy, long at) implements Event {}
 
   public enum StopReason {
     /** Nothing came in for sleep-after: the app was put to sleep. */
@@ -343,11 +348,11 @@ public final class AppEntity
     builder.forStateType(Running.class)
         .onCommand(EnsureRunning.class, this::admit)
         .onCommand(Restart.class, (state, cmd) -> stopRunning(state, StopReason.RESTART,
-            () -> waitingForStart.add(cmd.replyTo())))
+            cmd.requestedBy(), () -> waitingForStart.add(cmd.replyTo())))
         .onCommand(Stop.class, (state, cmd) -> stopRunning(state, cmd.reason(),
-            () -> waitingForStop.add(cmd.replyTo())))
+            cmd.requestedBy(), () -> waitingForStop.add(cmd.replyTo())))
         .onCommand(Delete.class, (state, cmd) -> stopRunning(state, StopReason.DELETED,
-            () -> waitingForStop.add(cmd.replyTo())))
+            cmd.requestedBy(), () -> waitingForStop.add(cmd.replyTo())))
         .onCommand(IdleCheck.class, this::checkIdle)
         .onCommand(CheckContainer.class, this::checkContainer);
     builder.forStateType(Failed.class)
@@ -411,9 +416,10 @@ public final class AppEntity
     return waitForContainer(cmd);
   }
 
-  private ReplyEffect<Event, State> stopRunning(Running state, StopReason reason, Runnable answerLater) {
+  private ReplyEffect<Event, State> stopRunning(
+      Running state, StopReason reason, String requestedBy, Runnable answerLater) {
     answerLater.run();
-    beginStop(state.containerId(), reason);
+    beginStop(state.containerId(), reason, requestedBy);
     return Effect().noReply();
   }
 
@@ -422,7 +428,7 @@ public final class AppEntity
       return Effect().reply(cmd.replyTo(), StatusReply.success(status(state)));
     }
     return Effect()
-        .persist(new AppDeleted(now()))
+        .persist(new AppDeleted(cmd.requestedBy(), now()))
         .thenRun(deleted -> passivate())
         .thenReply(cmd.replyTo(), deleted -> StatusReply.success(status(deleted)));
   }
@@ -455,7 +461,7 @@ public final class AppEntity
       scheduleIdleCheck(settings.sleepAfter().minus(idle));
     } else {
       context.getLog().info("{} idle for {} s: putting it to sleep", appId, idle.toSeconds());
-      beginStop(state.containerId(), StopReason.IDLE);
+      beginStop(state.containerId(), StopReason.IDLE, null);
     }
     return Effect().noReply();
   }
@@ -474,7 +480,7 @@ public final class AppEntity
           new AppError(AppError.Code.INVALID_REQUEST, problem.get()).toReply());
     }
     return Effect()
-        .persist(new MetadataSet(Map.copyOf(cmd.values()), now()))
+        .persist(new MetadataSet(Map.copyOf(cmd.values()), cmd.requestedBy(), now()))
         .thenReply(cmd.replyTo(), updated -> StatusReply.success(new Metadata(updated.data().metadata())));
   }
 
@@ -509,9 +515,10 @@ public final class AppEntity
 
   private ReplyEffect<Event, State> stopCompleted(State state, StopCompleted stop) {
     List<Event> events = new ArrayList<>();
-    events.add(new ContainerStopped(stop.containerId(), stop.reason(), stop.exitCode(), stop.oomKilled(), now()));
+    events.add(new ContainerStopped(stop.containerId(), stop.reason(), stop.exitCode(), stop.oomKilled(),
+        stop.requestedBy(), now()));
     if (stop.reason() == StopReason.DELETED) {
-      events.add(new AppDeleted(now()));
+      events.add(new AppDeleted(stop.requestedBy(), now()));
     }
     return Effect()
         .persist(events)
@@ -586,14 +593,15 @@ public final class AppEntity
     return new StartAttemptFailed(code, String.valueOf(cause.getMessage()));
   }
 
-  private void beginStop(String containerId, StopReason reason) {
+  /** @param requestedBy who asked, for a management call; null when Berth decided */
+  private void beginStop(String containerId, StopReason reason, String requestedBy) {
     operation = Operation.STOPPING;
     CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> {
       services.driver().stop(containerId, settings.stopTimeout());
       services.driver().remove(containerId);
     }, services.blocking());
     context.pipeToSelf(stop, (ok, error) -> error == null
-        ? new StopCompleted(containerId, reason, null, false)
+        ? new StopCompleted(containerId, reason, null, false, requestedBy)
         : new StopAttemptFailed(String.valueOf(unwrap(error).getMessage())));
   }
 
@@ -626,7 +634,7 @@ public final class AppEntity
       boolean exitedByItself = info.isPresent() && !info.get().running();
       return new StopCompleted(state.containerId(), reasonIfGone,
           exitedByItself ? info.get().exitCode() : null,
-          info.map(ContainerInfo::oomKilled).orElse(false));
+          info.map(ContainerInfo::oomKilled).orElse(false), null);
     }, services.blocking());
     context.pipeToSelf(check, (outcome, error) -> error == null
         ? outcome

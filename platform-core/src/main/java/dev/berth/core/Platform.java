@@ -103,7 +103,7 @@ public final class Platform {
             .map(container -> ClusterSharding.get(system)
                 .entityRefFor(AppEntity.ENTITY_KEY, container.appId())
                 .<AppStatus>askWithStatus(replyTo ->
-                    new AppEntity.Stop(AppEntity.StopReason.SHUTDOWN, replyTo), timeout)
+                    new AppEntity.Stop(AppEntity.StopReason.SHUTDOWN, null, replyTo), timeout)
                 .toCompletableFuture())
             .toArray(CompletableFuture[]::new)))
         .handle((done, failure) -> Done.getInstance());

@@ -56,9 +56,9 @@ class AppEntityTest {
     var app = entity(cleanup.freshAppId("meta"));
 
     app.<StatusReply<Metadata>>runCommand(
-        replyTo -> new AppEntity.SetMetadata(Map.of("a", "1", "b", "2"), replyTo));
+        replyTo -> new AppEntity.SetMetadata(Map.of("a", "1", "b", "2"), "test", replyTo));
     var result = app.<StatusReply<Metadata>>runCommand(
-        replyTo -> new AppEntity.SetMetadata(Map.of("b", "3"), replyTo));
+        replyTo -> new AppEntity.SetMetadata(Map.of("b", "3"), "test", replyTo));
 
     assertEquals(Map.of("a", "1", "b", "3"), result.reply().getValue().values());
     assertInstanceOf(AppEntity.MetadataSet.class, result.event());
@@ -72,7 +72,7 @@ class AppEntityTest {
     String tooLong = "x".repeat(Metadata.MAX_VALUE_LENGTH + 1);
 
     var result = app.<StatusReply<Metadata>>runCommand(
-        replyTo -> new AppEntity.SetMetadata(Map.of("k", tooLong), replyTo));
+        replyTo -> new AppEntity.SetMetadata(Map.of("k", tooLong), "test", replyTo));
 
     assertTrue(result.reply().isError());
     assertTrue(result.hasNoEvents());
