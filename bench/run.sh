@@ -17,7 +17,7 @@
 #   BENCH_HTTP_PORT (18080), BENCH_CLUSTER_PORT (12552),
 #   BENCH_NODE_JAVA_OPTS (JVM options for the node, none by default, as `deploy/berth up`),
 #   BENCH_BUILD (1: run `mvn -q -DskipTests install` even when the jars exist),
-#   BERTH_APP_IMAGE (base image, berth/example-app:latest).
+#   BERTH_APP_IMAGE (tenant image, berth/example-app:latest).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
