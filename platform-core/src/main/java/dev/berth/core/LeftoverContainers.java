@@ -6,7 +6,6 @@ import dev.berth.driver.ContainerDriver;
 import dev.berth.driver.ContainerInfo;
 import dev.berth.driver.Labels;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -53,9 +52,5 @@ final class LeftoverContainers {
         driver.remove(container.id());
       }
     }, blocking);
-  }
-
-  static List<ContainerInfo> running(ContainerDriver driver, String nodeId) {
-    return driver.list(Map.of(Labels.NODE, nodeId)).stream().filter(ContainerInfo::running).toList();
   }
 }

@@ -12,10 +12,13 @@ import akka.cluster.typed.JoinSeedNodes;
 import akka.Done;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.berth.driver.ContainerInfo;
 import dev.berth.driver.DockerContainerDriver;
+import dev.berth.driver.Labels;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -97,7 +100,9 @@ public final class Platform {
       ActorSystem<?> system, DockerContainerDriver driver, BerthSettings settings, Executor blocking) {
     Duration timeout = settings.stopTimeout().plusSeconds(10);
     return CompletableFuture
-        .supplyAsync(() -> LeftoverContainers.running(driver, settings.nodeId()), blocking)
+        .supplyAsync(() -> driver.list(Map.of(Labels.NODE, settings.nodeId())).stream()
+            .filter(ContainerInfo::running)
+            .toList(), blocking)
         .thenCompose(running -> CompletableFuture.allOf(running.stream()
             .filter(container -> AppId.isValid(container.appId()))
             .map(container -> ClusterSharding.get(system)
