@@ -312,7 +312,7 @@ public final class AppEntity
 
   @Override
   public State emptyState() {
-    return new NotStarted(AppData.EMPTY);
+    return initialState();
   }
 
   @Override
@@ -742,16 +742,29 @@ public final class AppEntity
 
   @Override
   public EventHandler<State, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(ContainerStarted.class, (state, e) ->
-            new Running(state.data().started(e.at()), e.containerId(), e.host(), e.port(), e.node()))
-        .onEvent(ContainerStopped.class, (state, e) -> new Stopped(state.data().stopped(e), e.reason()))
-        .onEvent(StartFailed.class, (state, e) -> new Failed(state.data(), e.error(), e.at(),
-            state instanceof Failed failed ? failed.failedStarts() + 1 : 1))
-        .onEvent(MetadataSet.class, (state, e) -> state.withData(state.data().withMetadata(e.values())))
-        .onEvent(AppDeleted.class, (state, e) -> new Deleted(AppData.EMPTY, e.at()))
-        .build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(AppEntity::apply);
+  }
+
+  /** The state after {@code event}: what recovery, and anyone replaying the journal, computes. */
+  public static State apply(State state, Event event) {
+    if (event instanceof ContainerStarted e) {
+      return new Running(state.data().started(e.at()), e.containerId(), e.host(), e.port(), e.node());
+    } else if (event instanceof ContainerStopped e) {
+      return new Stopped(state.data().stopped(e), e.reason());
+    } else if (event instanceof StartFailed e) {
+      return new Failed(state.data(), e.error(), e.at(),
+          state instanceof Failed failed ? failed.failedStarts() + 1 : 1);
+    } else if (event instanceof MetadataSet e) {
+      return state.withData(state.data().withMetadata(e.values()));
+    } else if (event instanceof AppDeleted e) {
+      return new Deleted(AppData.EMPTY, e.at());
+    }
+    throw new IllegalArgumentException("unknown event " + event.getClass());
+  }
+
+  /** The state of an app that has no events yet. */
+  public static State initialState() {
+    return new NotStarted(AppData.EMPTY);
   }
 
   @Override
