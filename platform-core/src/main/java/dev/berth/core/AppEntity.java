@@ -686,9 +686,27 @@ public final class AppEntity
     return failed.failedAt() + Math.min(pause, settings.startBackoffMax().toMillis());
   }
 
+  /**
+   * The status word a state stands for, as {@code _status} reports it when no start or stop is
+   * under way: not_started, running, sleeping, stopped, failed or deleted.
+   */
+  public static String lifecycleName(State state) {
+    if (state instanceof Running) {
+      return "running";
+    } else if (state instanceof Stopped stopped) {
+      return stopped.reason() == StopReason.IDLE || stopped.reason() == StopReason.REQUESTED
+          ? "sleeping"
+          : "stopped";
+    } else if (state instanceof Failed) {
+      return "failed";
+    } else if (state instanceof Deleted) {
+      return "deleted";
+    }
+    return "not_started";
+  }
+
   private AppStatus status(State state) {
     AppData data = state.data();
-    String status;
     String containerId = "";
     String host = "";
     int port = 0;
@@ -696,25 +714,16 @@ public final class AppEntity
     long lastErrorAt = 0;
     int failedStarts = 0;
     long nextStartAllowedAt = 0;
+    String status = lifecycleName(state);
     if (state instanceof Running running) {
-      status = "running";
       containerId = running.containerId();
       host = running.host();
       port = running.port();
-    } else if (state instanceof Stopped stopped) {
-      status = stopped.reason() == StopReason.IDLE || stopped.reason() == StopReason.REQUESTED
-          ? "sleeping"
-          : "stopped";
     } else if (state instanceof Failed failed) {
-      status = "failed";
       lastError = failed.error();
       lastErrorAt = failed.failedAt();
       failedStarts = failed.failedStarts();
       nextStartAllowedAt = nextStartAllowedAt(failed);
-    } else if (state instanceof Deleted) {
-      status = "deleted";
-    } else {
-      status = "not_started";
     }
     if (operation == Operation.STARTING) {
       status = "starting";
