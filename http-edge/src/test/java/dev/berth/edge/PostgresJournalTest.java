@@ -84,7 +84,8 @@ class PostgresJournalTest {
           types.append(manifest.substring(manifest.lastIndexOf('$') + 1)).append(' ');
         }
       }
-      assertEquals("ContainerStarted MetadataSet ContainerStopped ContainerStarted", types.toString().strip());
+      assertEquals("ContainerStarted#1 MetadataSet#1 ContainerStopped#1 ContainerStarted#1",
+          types.toString().strip(), "event types with their schema version");
     }
   }
 
