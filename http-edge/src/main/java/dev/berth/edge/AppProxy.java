@@ -56,6 +56,8 @@ final class AppProxy {
   private final Duration startWait;
   /** How long one ask for a container may go unanswered before it is sent again. */
   private final Duration retryInterval;
+  /** This node's address: an app drops request ids of nodes that have left the cluster. */
+  private final String requestIdPrefix;
   /**
    * Runs every continuation. Stages from Akka's Java API run plain {@code thenApply} on the
    * common pool, which on a machine of two cores means a new thread for each one.
@@ -67,6 +69,7 @@ final class AppProxy {
     this.platform = platform;
     this.dispatcher = system.executionContext();
     this.retryInterval = system.settings().config().getDuration("berth.edge.ask-retry-interval");
+    this.requestIdPrefix = platform.nodeAddress() + "/";
     // The entity answers once the container is ready, or that the start failed or timed out.
     this.startWait = platform.settings().startTimeout().plus(platform.settings().stopTimeout())
         .plusSeconds(5);
@@ -88,7 +91,7 @@ final class AppProxy {
               .handleAsync((response, failure) -> {
                 if (failure != null) {
                   finished.run();
-                  if (unwrap(failure) instanceof StreamTcpException) {
+                  if (ErrorResponses.cause(failure) instanceof StreamTcpException) {
                     // Refused or reset: perhaps the container is gone; the entity checks.
                     app.tell(new AppEntity.CheckContainer(""));
                   }
@@ -135,7 +138,7 @@ final class AppProxy {
   }
 
   private String newRequestId() {
-    return platform.nodeAddress() + "/" + UUID.randomUUID();
+    return requestIdPrefix + UUID.randomUUID();
   }
 
   /**
@@ -153,18 +156,12 @@ final class AppProxy {
     Duration attempt = left.compareTo(retryInterval) < 0 ? left : retryInterval;
     return app.<Endpoint>askWithStatus(replyTo -> new AppEntity.EnsureRunning(requestId, replyTo), attempt)
         .exceptionallyComposeAsync(failure -> {
-          boolean unanswered = unwrap(failure) instanceof TimeoutException;
+          boolean unanswered = ErrorResponses.cause(failure) instanceof TimeoutException;
           if (unanswered && System.nanoTime() < deadlineNanos) {
             return ensureRunning(app, requestId, deadlineNanos);
           }
           return CompletableFuture.failedStage(failure);
         }, dispatcher);
-  }
-
-  private static Throwable unwrap(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
   }
 
   private static HttpRequest upstreamRequest(

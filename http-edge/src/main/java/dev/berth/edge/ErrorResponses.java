@@ -57,9 +57,7 @@ final class ErrorResponses {
 
   /** Maps what went wrong while serving an app's request or management call. */
   static HttpResponse forFailure(Throwable failure, String appId) {
-    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
+    Throwable cause = cause(failure);
     var appError = AppError.fromReplyError(cause);
     if (appError.isPresent()) {
       AppError error = appError.get();
@@ -84,6 +82,13 @@ final class ErrorResponses {
     }
     return of(StatusCodes.BAD_GATEWAY, "upstream_failed",
         "the app's container failed to answer: " + cause.getClass().getSimpleName(), appId);
+  }
+
+  /** What went wrong, without the CompletionException that futures wrap around it. */
+  static Throwable cause(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause()
+        : failure;
   }
 
   /** Akka's own rejections (wrong method, bad body, ...) as the same JSON errors as the rest. */

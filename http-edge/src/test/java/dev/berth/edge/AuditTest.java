@@ -9,44 +9,26 @@ import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.Deadline;
 import dev.berth.driver.testing.TestEngine;
 import dev.berth.edge.testing.Http;
-import dev.berth.edge.testing.TestNode;
-import java.io.BufferedReader;
+import dev.berth.edge.testing.SharedNode;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The journal read back through the edge: per app, across apps, and followed live. */
 class AuditTest {
   @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
-  @TempDir static Path dataDir;
-  private static TestNode node;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start(dataDir, cleanup.nodeId());
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
+  @RegisterExtension static final SharedNode node = new SharedNode(cleanup);
 
   private static List<String> types(JsonNode events) {
     List<String> types = new ArrayList<>();
@@ -129,14 +111,8 @@ class AuditTest {
     assertTrue(stream.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
     List<String> data = new CopyOnWriteArrayList<>();
     CompletableFuture<Void> reading = CompletableFuture.runAsync(() -> {
-      try (BufferedReader reader = new BufferedReader(
-          new InputStreamReader(stream.body(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = reader.readLine()) != null) {
-          if (line.startsWith("data:")) {
-            data.add(line.substring(5).strip());
-          }
-        }
+      try {
+        Http.eachEventData(stream.body(), data::add);
       } catch (java.io.IOException closed) {
         // The test closes the stream when it has seen enough.
       }

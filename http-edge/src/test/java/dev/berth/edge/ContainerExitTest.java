@@ -11,16 +11,12 @@ import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.Deadline;
 import dev.berth.driver.testing.TestEngine;
 import dev.berth.edge.testing.Http;
-import dev.berth.edge.testing.TestNode;
-import java.nio.file.Path;
+import dev.berth.edge.testing.SharedNode;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Containers that end behind Berth's back are noticed from the engine's events, recorded with
@@ -28,19 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ContainerExitTest {
   @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
-  @TempDir static Path dataDir;
-  private static TestNode node;
-
-  @BeforeAll
-  static void startNode() {
-    // Small containers, so that the OOM test fills one quickly.
-    node = TestNode.start(dataDir, cleanup.nodeId(), Map.of("berth.app.instance-type", "small"));
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
+  // Small containers, so that the OOM test fills one quickly.
+  @RegisterExtension
+  static final SharedNode node = new SharedNode(cleanup, Map.of("berth.app.instance-type", "small"));
 
   private static ContainerInfo runningContainer(String appId) {
     Http.getJson(node.app(appId, "/"));

@@ -9,25 +9,22 @@ import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.Deadline;
 import dev.berth.driver.testing.TestEngine;
 import dev.berth.edge.testing.Http;
+import dev.berth.edge.testing.SharedNode;
 import dev.berth.edge.testing.TestNode;
-import java.io.BufferedReader;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,19 +34,9 @@ class LongLivedConnectionTest {
   private static final Duration SLEEP_AFTER = Duration.ofSeconds(2);
 
   @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
-  @TempDir static Path dataDir;
-  private static TestNode node;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start(dataDir, cleanup.nodeId(),
-        Map.of("berth.app.sleep-after", SLEEP_AFTER.toMillis() + "ms"));
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
+  @RegisterExtension
+  static final SharedNode node =
+      new SharedNode(cleanup, Map.of("berth.app.sleep-after", SLEEP_AFTER.toMillis() + "ms"));
 
   private static List<ContainerInfo> containersOf(String appId) {
     return TestEngine.driver().list(Map.of(Labels.APP_ID, appId));
@@ -70,18 +57,10 @@ class LongLivedConnectionTest {
         .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofInputStream());
     String containerId = containersOf(appId).get(0).id();
 
-    int events = 0;
-    try (BufferedReader reader = new BufferedReader(
-        new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        if (line.startsWith("data:")) {
-          events++;
-        }
-      }
-    }
+    List<String> events = new ArrayList<>();
+    Http.eachEventData(response.body(), events::add);
 
-    assertEquals(5, events, "the stream was cut");
+    assertEquals(5, events.size(), "the stream was cut");
     assertEquals(List.of(containerId), containersOf(appId).stream().map(ContainerInfo::id).toList(),
         "the same container served the whole stream");
     awaitSleep(appId);
@@ -141,8 +120,9 @@ class LongLivedConnectionTest {
   }
 
   @Test
-  void requestsDuringAColdStartWaitUpToTheQueueBoundAndTheRestGet503() throws Exception {
-    try (TestNode slowBoots = TestNode.start(dataDir.resolve("slow"), cleanup.nodeId(), Map.of(
+  void requestsDuringAColdStartWaitUpToTheQueueBoundAndTheRestGet503(@TempDir Path dataDir)
+      throws Exception {
+    try (TestNode slowBoots = TestNode.start(dataDir, cleanup.nodeId(), Map.of(
         "berth.app.environment.EXAMPLE_START_DELAY_MS", "3000",
         "berth.app.max-waiting-requests", "4"))) {
       String appId = cleanup.freshAppId("queue");

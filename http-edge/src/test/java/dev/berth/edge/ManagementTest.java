@@ -10,34 +10,19 @@ import dev.berth.driver.Labels;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.TestEngine;
 import dev.berth.edge.testing.Http;
-import dev.berth.edge.testing.TestNode;
+import dev.berth.edge.testing.SharedNode;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** _status, _restart and _metadata through a real node. */
 class ManagementTest {
   @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
-  @TempDir static Path dataDir;
-  private static TestNode node;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start(dataDir, cleanup.nodeId());
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
+  @RegisterExtension static final SharedNode node = new SharedNode(cleanup);
 
   @Test
   void statusOfAnUnknownAppStartsNothing() {

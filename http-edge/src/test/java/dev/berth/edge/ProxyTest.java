@@ -11,15 +11,11 @@ import dev.berth.driver.Labels;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.TestEngine;
 import dev.berth.edge.testing.Http;
-import dev.berth.edge.testing.TestNode;
-import java.io.BufferedReader;
+import dev.berth.edge.testing.SharedNode;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,30 +26,17 @@ import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** Requests through a real node's edge to real containers. */
 class ProxyTest {
   @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
-  @TempDir static Path dataDir;
   private static final String BASE_DOMAIN = "apps.berth.test";
-  private static TestNode node;
-
-  @BeforeAll
-  static void startNode() {
-    node = TestNode.start(dataDir, cleanup.nodeId(), Map.of("berth.edge.base-domain", BASE_DOMAIN));
-  }
-
-  @AfterAll
-  static void stopNode() throws Exception {
-    node.close();
-  }
+  @RegisterExtension
+  static final SharedNode node = new SharedNode(cleanup, Map.of("berth.edge.base-domain", BASE_DOMAIN));
 
   private static List<ContainerInfo> containersOf(String appId) {
     return TestEngine.driver().list(Map.of(Labels.APP_ID, appId));
@@ -149,19 +132,12 @@ class ProxyTest {
     assertTrue(response.headers().firstValue("content-type").orElse("").startsWith("text/event-stream"));
 
     List<Long> eventTimes = new ArrayList<>();
-    long firstArrival = 0;
-    try (BufferedReader reader = new BufferedReader(
-        new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = reader.readLine()) != null) {
-        if (line.startsWith("data:")) {
-          if (eventTimes.isEmpty()) {
-            firstArrival = System.currentTimeMillis();
-          }
-          eventTimes.add(Http.parse(line.substring(5).strip()).get("time").asLong());
-        }
-      }
-    }
+    List<Long> arrivals = new ArrayList<>();
+    Http.eachEventData(response.body(), data -> {
+      arrivals.add(System.currentTimeMillis());
+      eventTimes.add(Http.parse(data).get("time").asLong());
+    });
+    long firstArrival = arrivals.get(0);
     assertEquals(3, eventTimes.size());
     assertTrue(firstArrival < eventTimes.get(2),
         "the first event arrived at " + firstArrival + ", not before the last was sent at "

@@ -2,13 +2,18 @@ package dev.berth.edge.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.function.Consumer;
 
 /** A plain HTTP client over real sockets, as a user of Berth would have. */
 public final class Http {
@@ -47,6 +52,18 @@ public final class Http {
       return JSON.readTree(response.body());
     } catch (IOException e) {
       throw new AssertionError("not JSON (" + response.statusCode() + "): " + response.body(), e);
+    }
+  }
+
+  /** Hands each Server-Sent Event's data to {@code onData}, as it arrives, until the stream ends. */
+  public static void eachEventData(InputStream stream, Consumer<String> onData) throws IOException {
+    try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.startsWith("data:")) {
+          onData.accept(line.substring(5).strip());
+        }
+      }
     }
   }
 
