@@ -187,10 +187,11 @@ class ClusterTest {
     NodeProcess joining = NodeProcess.start(dataDir, cleanup.nodeId() + "-4", env);
     nodes.add(joining);
 
-    // Sharding moves shards to the new node in its rebalance rounds (every 10 s).
+    // Sharding moves shards to the new node in its rebalance rounds (every 10 s). These calls
+    // only keep the apps' entities awake; while its shard moves, an app may answer 503.
     Deadline.within(Duration.ofSeconds(60)).await("shards moved to the new node", () -> {
       for (String appId : hostnames.keySet()) {
-        Http.getJson(staying.app(appId, "/_status"));
+        Http.get(staying.app(appId, "/_status"));
       }
       JsonNode shards = Http.getJson("http://127.0.0.1:" + managementPort + "/cluster/shards/App");
       return shards.get("regions").size() > 0;
@@ -200,7 +201,12 @@ class ClusterTest {
         assertEquals(hostnames.get(appId), Http.getJson(node.app(appId, "/")).get("hostname").asText(),
             appId + " through " + node.baseUrl());
       }
-      assertEquals(1, Http.getJson(joining.app(appId, "/_status")).get("stats").get("startCount").asInt());
+      JsonNode status = Deadline.within(Duration.ofSeconds(60)).awaitValue(appId + " answers _status",
+          () -> {
+            HttpResponse<String> response = Http.get(joining.app(appId, "/_status"));
+            return response.statusCode() == 200 ? Http.json(response) : null;
+          });
+      assertEquals(1, status.get("stats").get("startCount").asInt());
     }
   }
 }
