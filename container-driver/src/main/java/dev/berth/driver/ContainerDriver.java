@@ -40,6 +40,9 @@ public interface ContainerDriver extends Closeable {
 
   Optional<ContainerInfo> inspect(String containerIdOrName);
 
+  /** Whether the engine holds {@code image} locally; nothing is pulled. */
+  boolean hasImage(String image);
+
   /** Every Berth-managed container, running or not, that carries all the given labels. */
   List<ContainerInfo> list(java.util.Map<String, String> labels);
 

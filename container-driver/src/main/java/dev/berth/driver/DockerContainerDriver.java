@@ -267,6 +267,18 @@ public final class DockerContainerDriver implements ContainerDriver {
   }
 
   @Override
+  public boolean hasImage(String image) {
+    return engineCall(() -> {
+      try {
+        docker.inspectImageCmd(image).exec();
+        return true;
+      } catch (NotFoundException missing) {
+        return false;
+      }
+    });
+  }
+
+  @Override
   public List<ContainerInfo> list(Map<String, String> labels) {
     return engineCall(() -> {
       Map<String, String> filter = new HashMap<>(labels);

@@ -9,9 +9,6 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.core.DefaultDockerClientConfig;
-import com.github.dockerjava.core.DockerClientImpl;
-import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.Deadline;
 import dev.berth.driver.testing.TestEngine;
@@ -24,8 +21,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -35,23 +30,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class DockerContainerDriverTest {
   private static final Duration READY_DEADLINE = Duration.ofSeconds(30);
   private static final HttpClient HTTP = HttpClient.newHttpClient();
-  /** A second, independent view of the engine, so assertions do not trust the driver's mapping. */
-  private static DockerClient engine;
+  private static final DockerClient engine = TestEngine.engine();
 
   @RegisterExtension final ContainerCleanup cleanup = new ContainerCleanup();
   private final ContainerDriver driver = TestEngine.driver();
-
-  @BeforeAll
-  static void connectToEngine() {
-    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-    engine = DockerClientImpl.getInstance(config,
-        new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
-  }
-
-  @AfterAll
-  static void closeEngine() throws Exception {
-    engine.close();
-  }
 
   private ContainerSpec exampleSpec(String appId, InstanceType type) {
     return ContainerSpec.of(appId, cleanup.nodeId(), TestEngine.exampleImage(), 8080, type)
@@ -249,6 +231,12 @@ class DockerContainerDriverTest {
       assertEquals(appId, exit.appId());
       assertEquals(143, exit.exitCode(), "SIGTERM, as docker stop sends it");
     }
+  }
+
+  @Test
+  void hasImageAnswersFromTheEngineWithoutPulling() {
+    assertTrue(driver.hasImage(TestEngine.exampleImage()));
+    assertFalse(driver.hasImage("berth/no-such-image:" + cleanup.nodeId().toLowerCase()));
   }
 
   @Test

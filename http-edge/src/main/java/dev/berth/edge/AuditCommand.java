@@ -100,11 +100,11 @@ public final class AuditCommand {
         break;
       }
       out.printf("%5d  %s  %s%n", stored.sequenceNr(), Instant.ofEpochMilli(stored.event().at()),
-          stored.event());
+          stored.event().redacted());
       state = AppEntity.apply(state, stored.event());
     }
     out.println("state" + (at == Long.MAX_VALUE ? "" : " at " + Instant.ofEpochMilli(at)) + ": "
-        + AppEntity.lifecycleName(state) + " " + state);
+        + AppEntity.lifecycleName(state) + " " + state.redacted());
   }
 
   private void summary(JournalReader journal, long at) throws Exception {
@@ -142,7 +142,7 @@ public final class AuditCommand {
           snapshotReached = true;
           if (!snapshot.get().state().equals(state)) {
             differences.add(appId + ": the snapshot at " + stored.sequenceNr() + " is "
-                + snapshot.get().state() + ", the events give " + state);
+                + snapshot.get().state().redacted() + ", the events give " + state.redacted());
           }
         }
       }

@@ -94,7 +94,7 @@ final class AuditRoutes extends AllDirectives {
     view.put("offset", recorded.offset());
     view.put("timestamp", recorded.timestamp());
     view.put("type", recorded.type());
-    view.put("event", recorded.event());
+    view.put("event", recorded.event().redacted());
     return view;
   }
 

@@ -37,7 +37,7 @@ final class EdgeRoutes extends AllDirectives {
         system.executionContext(), audit);
     String baseDomain = config.getString("berth.edge.base-domain").strip().toLowerCase(Locale.ROOT);
     this.hostSuffix = baseDomain.isEmpty() ? Optional.empty() : Optional.of("." + baseDomain);
-    this.info = new PlatformInfo(platform, baseDomain);
+    this.info = new PlatformInfo(platform, baseDomain, system.executionContext());
   }
 
   Route routes() {
@@ -52,7 +52,7 @@ final class EdgeRoutes extends AllDirectives {
                 parameterOptional("appId", appId -> appId
                     .map(id -> proxyWholePath(id))
                     .orElseGet(() -> concat(
-                        pathEndOrSingleSlash(() -> get(() -> complete(info.response()))),
+                        pathEndOrSingleSlash(() -> get(() -> completeWithFuture(info.response()))),
                         notFound()))))));
   }
 

@@ -67,6 +67,8 @@ final class ErrorResponses {
         case START_BACKOFF -> of(StatusCodes.SERVICE_UNAVAILABLE, "start_backoff", error.message(), appId,
             error.retryAfterSeconds());
         case OVERLOADED -> of(StatusCodes.SERVICE_UNAVAILABLE, "overloaded", error.message(), appId);
+        case NO_CAPACITY -> of(StatusCodes.SERVICE_UNAVAILABLE, error.code().wire(), error.message(), appId,
+            error.retryAfterSeconds());
         case ENGINE_UNAVAILABLE ->
             of(StatusCodes.SERVICE_UNAVAILABLE, "engine_unavailable", error.message(), appId);
         case INVALID_REQUEST -> badRequest(error.message(), appId);

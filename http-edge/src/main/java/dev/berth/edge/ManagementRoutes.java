@@ -11,6 +11,7 @@ import akka.http.javadsl.server.Route;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.core.AppEntity;
 import dev.berth.core.AppStatus;
+import dev.berth.core.ConfigUpdate;
 import dev.berth.core.Metadata;
 import dev.berth.core.Platform;
 import java.io.IOException;
@@ -34,6 +35,8 @@ import java.util.regex.Pattern;
 final class ManagementRoutes extends AllDirectives {
   /** A metadata body larger than this is refused before it is parsed. */
   private static final long MAX_METADATA_BODY = 256 * 1024;
+  /** Room for the most variables a configuration may hold. */
+  private static final long MAX_CONFIG_BODY = 8L * 1024 * 1024;
 
   private static final PathMatcher1<String> RESERVED_SEGMENT =
       PathMatchers.segment(Pattern.compile("_.*"));
@@ -69,6 +72,16 @@ final class ManagementRoutes extends AllDirectives {
           new AppEntity.Stop(AppEntity.StopReason.REQUESTED, Caller.identity(request), replyTo),
           restartTimeout)));
       case "_events" -> audit.appEvents(appId);
+      case "_config" -> concat(
+          get(() -> completeWithFuture(platform.app(appId)
+              .ask(AppEntity.GetConfig::new, askTimeout)
+              .thenApplyAsync(config -> JsonResponses.ok(ConfigView.of(appId, config, platform.settings())),
+                  dispatcher)
+              .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher))),
+          put(() -> parameterOptional("restart", restart -> withSizeLimit(MAX_CONFIG_BODY, () ->
+              extractStrictEntity(STRICT_BODY_WAIT, body -> completeWithFuture(configure(appId,
+                  body.getData().toArray(), restart.filter("true"::equals).isPresent(),
+                  Caller.identity(request))))))));
       case "_metadata" -> concat(
           get(() -> completeWithFuture(status(appId, AppStatus::metadata))),
           post(() -> withSizeLimit(MAX_METADATA_BODY, () ->
@@ -116,6 +129,48 @@ final class ManagementRoutes extends AllDirectives {
             askTimeout)
         .thenApplyAsync(metadata -> JsonResponses.ok(metadata.values()), dispatcher)
         .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
+  }
+
+  /**
+   * Checks and stores the configuration; with {@code restart}, a running app is then restarted
+   * so that it takes effect at once.
+   */
+  private CompletionStage<HttpResponse> configure(
+      String appId, byte[] body, boolean restart, String requestedBy) {
+    JsonNode tree;
+    try {
+      tree = JsonResponses.MAPPER.readTree(body);
+    } catch (IOException notJson) {
+      return CompletableFuture.completedFuture(ErrorResponses.badRequest(
+          "the configuration must be a JSON object", appId));
+    }
+    ConfigUpdate.Parsed parsed = ConfigUpdate.parse(ConfigView.writable(tree), platform.settings());
+    if (!parsed.ok()) {
+      return CompletableFuture.completedFuture(
+          ErrorResponses.badRequest(String.join("; ", parsed.problems()), appId));
+    }
+    return platform.configure(appId, parsed.update(), requestedBy, askTimeout)
+        .thenComposeAsync(config -> restart
+            ? restartIfRunning(appId, requestedBy)
+                .thenApplyAsync(restarted -> Map.entry(config, restarted), dispatcher)
+            : CompletableFuture.completedFuture(Map.entry(config, false)), dispatcher)
+        .thenApplyAsync(stored -> {
+          Map<String, Object> view = ConfigView.of(appId, stored.getKey(), platform.settings());
+          view.put("restarted", stored.getValue());
+          return JsonResponses.ok(view);
+        }, dispatcher)
+        .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
+  }
+
+  /** Answers whether the app was running, and so restarted. */
+  private CompletionStage<Boolean> restartIfRunning(String appId, String requestedBy) {
+    return platform.app(appId)
+        .ask(AppEntity.GetStatus::new, askTimeout)
+        .thenComposeAsync(status -> !"running".equals(status.status())
+            ? CompletableFuture.completedFuture(false)
+            : platform.app(appId)
+                .<AppStatus>askWithStatus(replyTo -> new AppEntity.Restart(requestedBy, replyTo), restartTimeout)
+                .thenApplyAsync(restarted -> true, dispatcher), dispatcher);
   }
 
   private static Optional<Map<String, String>> stringObject(byte[] body) {

@@ -2,23 +2,41 @@ package dev.berth.edge;
 
 import akka.http.javadsl.model.HttpResponse;
 import dev.berth.core.BerthSettings;
+import dev.berth.core.CapacityKeeper;
 import dev.berth.core.Platform;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.time.Duration;
 
 /** {@code GET /}: what this node is and how to reach apps through it. */
 final class PlatformInfo {
+  /** GET / answers without the instance count rather than wait longer for it. */
+  private static final Duration USAGE_TIMEOUT = Duration.ofSeconds(2);
+
   private final Platform platform;
   private final String baseDomain;
+  private final Executor dispatcher;
 
-  PlatformInfo(Platform platform, String baseDomain) {
+  PlatformInfo(Platform platform, String baseDomain, Executor dispatcher) {
     this.platform = platform;
     this.baseDomain = baseDomain;
+    this.dispatcher = dispatcher;
   }
 
-  HttpResponse response() {
+  CompletionStage<HttpResponse> response() {
+    return platform.usage(USAGE_TIMEOUT)
+        .thenApplyAsync(Optional::of, dispatcher)
+        .exceptionallyAsync(unanswered -> Optional.empty(), dispatcher)
+        .thenApplyAsync(this::response, dispatcher);
+  }
+
+  /** @param usage empty when the capacity keeper did not answer, as while it fails over */
+  private HttpResponse response(Optional<CapacityKeeper.Usage> usage) {
     BerthSettings settings = platform.settings();
     List<String> routing = new ArrayList<>(List.of("/app/{appId}/{path}", "/{path}?appId={appId}"));
     if (!baseDomain.isEmpty()) {
@@ -34,6 +52,10 @@ final class PlatformInfo {
     body.put("sleepAfter", settings.sleepAfter().toString());
     body.put("sleepAfterMs", settings.sleepAfter().toMillis());
     body.put("maxInstances", settings.maxInstances());
+    Map<String, Object> instances = new LinkedHashMap<>();
+    instances.put("running", usage.map(CapacityKeeper.Usage::running).orElse(null));
+    instances.put("max", usage.map(CapacityKeeper.Usage::max).orElse(settings.maxInstances()));
+    body.put("instances", instances);
     body.put("image", settings.image());
     body.put("instanceType", settings.instanceType().name());
     return JsonResponses.ok(body);

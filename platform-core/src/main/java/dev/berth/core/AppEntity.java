@@ -24,6 +24,7 @@ import dev.berth.driver.ContainerInfo;
 import dev.berth.driver.ContainerNotReadyException;
 import dev.berth.driver.ContainerSpec;
 import dev.berth.driver.EngineUnavailableException;
+import dev.berth.driver.InstanceType;
 import dev.berth.driver.StartedContainer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +54,12 @@ public final class AppEntity
   private static final Logger log = LoggerFactory.getLogger(AppEntity.class);
 
   public static final EntityTypeKey<Command> ENTITY_KEY = EntityTypeKey.create(Command.class, "App");
+
+  /**
+   * How long one ask for a capacity slot may go unanswered before it is sent again: the keeper
+   * answers at once, or after putting an idle app to sleep, unless its node is failing over.
+   */
+  private static final Duration SLOT_ASK_TIMEOUT = Duration.ofSeconds(10);
 
   /** Every event carries this tag, so the whole journal can be read back in one order. */
   public static final String EVENT_TAG = "berth-app";
@@ -110,12 +117,49 @@ public final class AppEntity
 
   public record ContainerClaim(boolean kept) implements BerthSerializable {}
 
-  private record ContainerReady(String containerId, String host, int port) implements Command {}
+  /**
+   * Replaces the app's configuration (see {@link ConfigUpdate}) and answers it with secrets
+   * hidden. Takes effect at the next start.
+   */
+  public record SetConfig(ConfigUpdate update, String requestedBy, ActorRef<StatusReply<AppConfig>> replyTo)
+      implements Command {}
+
+  /** Answers the app's configuration with secrets hidden. */
+  public record GetConfig(ActorRef<AppConfig> replyTo) implements Command {}
+
+  /** The capacity keeper asks how long this app has been idle, to choose one to put to sleep. */
+  public record ReportIdleness(ActorRef<Idleness> replyTo) implements Command {}
+
+  /**
+   * @param evictable it runs a container, with no start, stop or request under way
+   */
+  public record Idleness(String appId, boolean evictable, long idleMillis) implements BerthSerializable {}
+
+  /**
+   * The capacity keeper needs this app's slot for {@code forAppId}: the app goes to sleep if it
+   * is still idle enough, and its slot is released once its container is gone.
+   */
+  public record Evict(String forAppId, ActorRef<EvictAnswer> replyTo) implements Command {}
+
+  public record EvictAnswer(boolean accepted) implements BerthSerializable {}
+
+  /** The capacity keeper asks whether this app still holds the slot it was granted. */
+  public record ConfirmSlot(ActorRef<SlotHeld> replyTo) implements Command {}
+
+  public record SlotHeld(boolean holds) implements BerthSerializable {}
+
+  private record SlotAnswered(CapacityKeeper.SlotReply reply, AppConfig config) implements Command {}
+
+  private record SlotUnanswered(AppConfig config, long deadlineNanos) implements Command {}
+
+  private record ContainerReady(String containerId, String host, int port, String image, String instanceType)
+      implements Command {}
 
   private record StartAttemptFailed(AppError.Code code, String error) implements Command {}
 
   private record StopCompleted(
-      String containerId, StopReason reason, Integer exitCode, boolean oomKilled, String requestedBy)
+      String containerId, StopReason reason, Integer exitCode, boolean oomKilled, String requestedBy,
+      String evictedFor)
       implements Command {}
 
   private record StopAttemptFailed(String error) implements Command {}
@@ -129,17 +173,26 @@ public final class AppEntity
   public sealed interface Event extends BerthSerializable {
     /** When it happened, epoch milliseconds. */
     long at();
+
+    /** The event as audit output shows it: secrets' values hidden. */
+    default Event redacted() {
+      return this;
+    }
   }
 
-  public record ContainerStarted(String containerId, String host, int port, String node, String image, long at)
+  /** @param instanceType the size it was given; null in events written before sizes were recorded */
+  public record ContainerStarted(
+      String containerId, String host, int port, String node, String image, String instanceType, long at)
       implements Event {}
 
   /**
    * @param exitCode for a container that exited by itself, its exit code; else null
    * @param oomKilled whether the kernel killed it for passing its memory limit
+   * @param evictedFor for an app put to sleep to make room, the app that got its slot; else null
    */
   public record ContainerStopped(
-      String containerId, StopReason reason, Integer exitCode, boolean oomKilled, String requestedBy, long at)
+      String containerId, StopReason reason, Integer exitCode, boolean oomKilled, String requestedBy,
+      String evictedFor, long at)
       implements Event {}
 
   public record StartFailed(String error, long at) implements Event {}
@@ -148,6 +201,14 @@ public final class AppEntity
   public record MetadataSet(Map<String, String> values, String requestedBy, long at) implements Event {}
 
   public record AppDeleted(String requestedBy, long at) implements Event {}
+
+  /** @param config the whole configuration from now on, secrets' values included */
+  public record ConfigChanged(AppConfig config, String requestedBy, long at) implements Event {
+    @Override
+    public Event redacted() {
+      return new ConfigChanged(config.redacted(), requestedBy, at);
+    }
+  }
 
   public enum StopReason {
     /** Nothing came in for sleep-after: the app was put to sleep. */
@@ -163,7 +224,9 @@ public final class AppEntity
     /** The container's process ended by itself, was killed, or was stopped outside Berth. */
     EXITED,
     /** After a platform restart the container was gone, or did not answer. */
-    VANISHED
+    VANISHED,
+    /** Every instance was in use: the app, idle longest, made room for another. */
+    EVICTED
   }
 
   // ---- state ----------------------------------------------------------------------------------
@@ -181,25 +244,36 @@ public final class AppEntity
       Map<String, String> metadata,
       StopReason lastStopReason,
       Integer lastExitCode,
-      boolean lastOomKilled)
+      boolean lastOomKilled,
+      AppConfig config)
       implements BerthSerializable {
-    static final AppData EMPTY = new AppData(0, 0, 0, Map.of(), null, null, false);
+    static final AppData EMPTY = new AppData(0, 0, 0, Map.of(), null, null, false, AppConfig.DEFAULTS);
+
+    public AppData {
+      // States written before apps had a configuration of their own have none.
+      config = config == null ? AppConfig.DEFAULTS : config;
+    }
 
     AppData started(long at) {
       return new AppData(startCount + 1, at, lastStopped, metadata, lastStopReason, lastExitCode,
-          lastOomKilled);
+          lastOomKilled, config);
     }
 
     AppData stopped(ContainerStopped stop) {
       return new AppData(startCount, lastStarted, stop.at(), metadata, stop.reason(), stop.exitCode(),
-          stop.oomKilled());
+          stop.oomKilled(), config);
     }
 
     AppData withMetadata(Map<String, String> values) {
       Map<String, String> merged = new HashMap<>(metadata);
       merged.putAll(values);
       return new AppData(startCount, lastStarted, lastStopped, Map.copyOf(merged), lastStopReason,
-          lastExitCode, lastOomKilled);
+          lastExitCode, lastOomKilled, config);
+    }
+
+    AppData withConfig(AppConfig config) {
+      return new AppData(startCount, lastStarted, lastStopped, metadata, lastStopReason, lastExitCode,
+          lastOomKilled, config);
     }
   }
 
@@ -207,6 +281,11 @@ public final class AppEntity
     AppData data();
 
     State withData(AppData data);
+
+    /** The state as audit output shows it: secrets' values hidden. */
+    default State redacted() {
+      return withData(data().withConfig(data().config().redacted()));
+    }
   }
 
   /** The app has never had a container. */
@@ -335,7 +414,7 @@ public final class AppEntity
         .onCommand(Restart.class, this::handToNextIncarnation);
     // While Docker works for this app, lifecycle commands wait; EnsureRunning queues (bounded).
     builder.forState(state -> operation != Operation.NONE)
-        .onCommand(EnsureRunning.class, (state, cmd) -> waitForContainer(cmd))
+        .onCommand(EnsureRunning.class, this::waitForContainer)
         .onCommand(Restart.class, (state, cmd) -> Effect().stash())
         .onCommand(Stop.class, (state, cmd) -> Effect().stash())
         .onCommand(Delete.class, (state, cmd) -> Effect().stash())
@@ -358,10 +437,10 @@ public final class AppEntity
     builder.forStateType(Failed.class)
         .onCommand(EnsureRunning.class, this::startUnlessBackingOff);
     builder.forAnyState()
-        .onCommand(EnsureRunning.class, (state, cmd) -> waitForContainer(cmd))
+        .onCommand(EnsureRunning.class, this::waitForContainer)
         .onCommand(Restart.class, (state, cmd) -> {
           waitingForStart.add(cmd.replyTo());
-          beginStart();
+          beginStart(state);
           return Effect().noReply();
         })
         .onCommand(Stop.class, (state, cmd) -> Effect().reply(cmd.replyTo(), StatusReply.success(status(state))))
@@ -372,6 +451,23 @@ public final class AppEntity
         .onCommand(RequestFinished.class, this::requestFinished)
         .onCommand(GetStatus.class, (state, cmd) -> Effect().reply(cmd.replyTo(), status(state)))
         .onCommand(SetMetadata.class, this::setMetadata)
+        .onCommand(SetConfig.class, this::setConfig)
+        .onCommand(GetConfig.class, (state, cmd) ->
+            Effect().reply(cmd.replyTo(), state.data().config().redacted()))
+        .onCommand(ReportIdleness.class, (state, cmd) ->
+            Effect().reply(cmd.replyTo(), new Idleness(appId, evictable(state), idleMillis())))
+        .onCommand(Evict.class, this::evict)
+        .onCommand(ConfirmSlot.class, (state, cmd) -> Effect().reply(cmd.replyTo(), new SlotHeld(
+            state instanceof Running || operation == Operation.STARTING || operation == Operation.STOPPING)))
+        .onCommand(SlotAnswered.class, this::slotAnswered)
+        .onCommand(SlotUnanswered.class, (state, cmd) -> {
+          if (System.nanoTime() - cmd.deadlineNanos() < 0) {
+            acquireSlot(cmd.config(), cmd.deadlineNanos());
+            return Effect().noReply();
+          }
+          return refuseStart(new AppError(AppError.Code.NO_CAPACITY,
+              "the cluster's capacity keeper did not answer; try again shortly", 5));
+        })
         .onCommand(ContainerReady.class, this::containerReady)
         .onCommand(StartAttemptFailed.class, this::startFailed)
         .onCommand(StopCompleted.class, this::stopCompleted)
@@ -390,7 +486,7 @@ public final class AppEntity
     return Effect().reply(cmd.replyTo(), StatusReply.success(state.endpoint()));
   }
 
-  private ReplyEffect<Event, State> waitForContainer(EnsureRunning cmd) {
+  private ReplyEffect<Event, State> waitForContainer(State state, EnsureRunning cmd) {
     if (waitingForEndpoint.size() >= settings.maxWaitingRequests()
         && !waitingForEndpoint.containsKey(cmd.requestId())) {
       return Effect().reply(cmd.replyTo(), new AppError(AppError.Code.OVERLOADED,
@@ -399,7 +495,7 @@ public final class AppEntity
     // A retry replaces the earlier ask, whose asker has given up on it.
     waitingForEndpoint.put(cmd.requestId(), cmd.replyTo());
     if (operation == Operation.NONE) {
-      beginStart();
+      beginStart(state);
     }
     // Answered when the start completes: containerReady or startFailed.
     return Effect().noReply();
@@ -413,13 +509,13 @@ public final class AppEntity
           state.failedStarts() + " start(s) failed in a row, the next is allowed in " + seconds
               + " s; last error: " + state.error(), seconds).toReply());
     }
-    return waitForContainer(cmd);
+    return waitForContainer(state, cmd);
   }
 
   private ReplyEffect<Event, State> stopRunning(
       Running state, StopReason reason, String requestedBy, Runnable answerLater) {
     answerLater.run();
-    beginStop(state.containerId(), reason, requestedBy);
+    beginStop(state.containerId(), reason, requestedBy, null);
     return Effect().noReply();
   }
 
@@ -443,7 +539,7 @@ public final class AppEntity
     requestsInFlight.remove(cmd.requestId());
     lastActivityNanos = System.nanoTime();
     if (requestsInFlight.isEmpty()) {
-      scheduleIdleCheck(settings.sleepAfter());
+      scheduleIdleCheck(sleepAfter(state));
     }
     return Effect().noReply();
   }
@@ -453,15 +549,15 @@ public final class AppEntity
     if (!requestsInFlight.isEmpty()) {
       // The last request to finish schedules the next check; until then, look again later in
       // case the edge that admitted them leaves the cluster without finishing them.
-      scheduleIdleCheck(settings.sleepAfter());
+      scheduleIdleCheck(sleepAfter(state));
       return Effect().noReply();
     }
     Duration idle = Duration.ofNanos(System.nanoTime() - lastActivityNanos);
-    if (idle.compareTo(settings.sleepAfter()) < 0) {
-      scheduleIdleCheck(settings.sleepAfter().minus(idle));
+    if (idle.compareTo(sleepAfter(state)) < 0) {
+      scheduleIdleCheck(sleepAfter(state).minus(idle));
     } else {
       context.getLog().info("{} idle for {} s: putting it to sleep", appId, idle.toSeconds());
-      beginStop(state.containerId(), StopReason.IDLE, null);
+      beginStop(state.containerId(), StopReason.IDLE, null, null);
     }
     return Effect().noReply();
   }
@@ -484,15 +580,68 @@ public final class AppEntity
         .thenReply(cmd.replyTo(), updated -> StatusReply.success(new Metadata(updated.data().metadata())));
   }
 
+  private ReplyEffect<Event, State> setConfig(State state, SetConfig cmd) {
+    AppConfig config = cmd.update().applyTo(state.data().config());
+    List<String> problems = config.problems(settings);
+    if (!problems.isEmpty()) {
+      return Effect().reply(cmd.replyTo(),
+          new AppError(AppError.Code.INVALID_REQUEST, String.join("; ", problems)).toReply());
+    }
+    if (config.equals(state.data().config())) {
+      return Effect().reply(cmd.replyTo(), StatusReply.success(config.redacted()));
+    }
+    return Effect()
+        .persist(new ConfigChanged(config, cmd.requestedBy(), now()))
+        .thenReply(cmd.replyTo(), changed -> StatusReply.success(changed.data().config().redacted()));
+  }
+
+  private boolean evictable(State state) {
+    forgetRequestsOfDepartedNodes();
+    return state instanceof Running && operation == Operation.NONE && requestsInFlight.isEmpty()
+        && !passivating;
+  }
+
+  private long idleMillis() {
+    return Duration.ofNanos(System.nanoTime() - lastActivityNanos).toMillis();
+  }
+
+  private ReplyEffect<Event, State> evict(State state, Evict cmd) {
+    if (!evictable(state) || idleMillis() < settings.minIdleBeforeEvict().toMillis()) {
+      return Effect().reply(cmd.replyTo(), new EvictAnswer(false));
+    }
+    context.getLog().info("{} idle for {} s: putting it to sleep to make room for {}", appId,
+        idleMillis() / 1000, cmd.forAppId());
+    beginStop(((Running) state).containerId(), StopReason.EVICTED, null, cmd.forAppId());
+    return Effect().reply(cmd.replyTo(), new EvictAnswer(true));
+  }
+
+  private ReplyEffect<Event, State> slotAnswered(State state, SlotAnswered answer) {
+    if (answer.reply() instanceof CapacityKeeper.Refused refused) {
+      return refuseStart(new AppError(AppError.Code.NO_CAPACITY, refused.reason(),
+          refused.retryAfterSeconds()));
+    }
+    startContainer(answer.config());
+    return Effect().noReply();
+  }
+
+  /** No slot for a start: everyone waiting is told, and nothing is recorded against the app. */
+  private ReplyEffect<Event, State> refuseStart(AppError error) {
+    operation = Operation.NONE;
+    waitingForEndpoint.values().forEach(replyTo -> replyTo.tell(error.toReply()));
+    waitingForEndpoint.clear();
+    answer(waitingForStart, error.toReply());
+    return Effect().noReply().thenUnstashAll();
+  }
+
   private ReplyEffect<Event, State> containerReady(State state, ContainerReady ready) {
     return Effect()
         .persist(new ContainerStarted(ready.containerId(), ready.host(), ready.port(),
-            settings.nodeId(), settings.image(), now()))
+            settings.nodeId(), ready.image(), ready.instanceType(), now()))
         .thenRun(started -> {
           operation = Operation.NONE;
           admitWaitingRequests((Running) started);
           answer(waitingForStart, StatusReply.success(status(started)));
-          scheduleIdleCheck(settings.sleepAfter());
+          scheduleIdleCheck(sleepAfter(started));
         })
         .thenNoReply()
         .thenUnstashAll();
@@ -504,6 +653,7 @@ public final class AppEntity
         .persist(new StartFailed(failure.error(), now()))
         .thenRun(failed -> {
           operation = Operation.NONE;
+          releaseSlot();
           AppError error = new AppError(failure.code(), failure.error());
           waitingForEndpoint.values().forEach(replyTo -> replyTo.tell(error.toReply()));
           waitingForEndpoint.clear();
@@ -516,7 +666,7 @@ public final class AppEntity
   private ReplyEffect<Event, State> stopCompleted(State state, StopCompleted stop) {
     List<Event> events = new ArrayList<>();
     events.add(new ContainerStopped(stop.containerId(), stop.reason(), stop.exitCode(), stop.oomKilled(),
-        stop.requestedBy(), now()));
+        stop.requestedBy(), stop.evictedFor(), now()));
     if (stop.reason() == StopReason.DELETED) {
       events.add(new AppDeleted(stop.requestedBy(), now()));
     }
@@ -524,9 +674,13 @@ public final class AppEntity
         .persist(events)
         .thenRun(stopped -> {
           operation = Operation.NONE;
+          if (stop.reason() != StopReason.RESTART) {
+            // A restart keeps its slot for the container that replaces this one.
+            releaseSlot();
+          }
           answer(waitingForStop, StatusReply.success(status(stopped)));
           if (!waitingForEndpoint.isEmpty() || !waitingForStart.isEmpty()) {
-            beginStart();
+            beginStart(stopped);
           } else if (stop.reason() != StopReason.SHUTDOWN) {
             passivate();
           }
@@ -544,7 +698,7 @@ public final class AppEntity
     if (state instanceof Running running) {
       admitWaitingRequests(running);
     }
-    scheduleIdleCheck(settings.sleepAfter());
+    scheduleIdleCheck(sleepAfter(state));
     return Effect().noReply().thenUnstashAll();
   }
 
@@ -553,24 +707,41 @@ public final class AppEntity
     if (state instanceof Running running) {
       admitWaitingRequests(running);
     }
-    scheduleIdleCheck(settings.sleepAfter());
+    scheduleIdleCheck(sleepAfter(state));
     return Effect().noReply().thenUnstashAll();
   }
 
   // ---- Docker operations, run on the blocking pool --------------------------------------------
 
-  private void beginStart() {
+  /** Starts a container with the app's configuration as it is now, once it has a slot. */
+  private void beginStart(State state) {
     operation = Operation.STARTING;
-    Map<String, String> environment = new HashMap<>(settings.appEnvironment());
-    environment.put("APP_ID", appId);
-    environment.put("PORT", String.valueOf(settings.appPort()));
-    ContainerSpec spec = ContainerSpec.of(appId, settings.nodeId(), settings.image(),
-            settings.appPort(), settings.instanceType())
-        .withEnvironment(environment);
+    acquireSlot(state.data().config(), System.nanoTime() + settings.startTimeout().toNanos());
+  }
+
+  /**
+   * Asks the capacity keeper for a slot, again after each unanswered ask (its node may be failing
+   * over) until the start deadline.
+   */
+  private void acquireSlot(AppConfig config, long deadlineNanos) {
+    context.ask(CapacityKeeper.SlotReply.class, services.capacity(), SLOT_ASK_TIMEOUT,
+        replyTo -> new CapacityKeeper.Acquire(appId, replyTo),
+        (reply, failure) -> failure == null
+            ? new SlotAnswered(reply, config)
+            : new SlotUnanswered(config, deadlineNanos));
+  }
+
+  private void startContainer(AppConfig config) {
+    InstanceType instanceType = config.effectiveInstanceType(settings);
+    String image = config.effectiveImage(settings);
+    String probePath = config.effectiveHealthPath(settings);
+    ContainerSpec spec = ContainerSpec.of(appId, settings.nodeId(), image,
+            config.effectivePort(settings), instanceType)
+        .withEnvironment(config.environment(settings, appId));
     CompletableFuture<StartedContainer> start = CompletableFuture.supplyAsync(() -> {
       StartedContainer container = services.driver().start(spec);
       try {
-        services.driver().awaitReady(container, settings.probePath(), settings.startTimeout());
+        services.driver().awaitReady(container, probePath, settings.startTimeout());
       } catch (RuntimeException notReady) {
         services.driver().remove(container.id());
         throw notReady;
@@ -578,7 +749,7 @@ public final class AppEntity
       return container;
     }, services.blocking());
     context.pipeToSelf(start, (container, error) -> error == null
-        ? new ContainerReady(container.id(), container.host(), container.port())
+        ? new ContainerReady(container.id(), container.host(), container.port(), image, instanceType.name())
         : startFailure(error));
   }
 
@@ -593,15 +764,18 @@ public final class AppEntity
     return new StartAttemptFailed(code, String.valueOf(cause.getMessage()));
   }
 
-  /** @param requestedBy who asked, for a management call; null when Berth decided */
-  private void beginStop(String containerId, StopReason reason, String requestedBy) {
+  /**
+   * @param requestedBy who asked, for a management call; null when Berth decided
+   * @param evictedFor the app that gets this one's slot, when it is evicted; else null
+   */
+  private void beginStop(String containerId, StopReason reason, String requestedBy, String evictedFor) {
     operation = Operation.STOPPING;
     CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> {
       services.driver().stop(containerId, settings.stopTimeout());
       services.driver().remove(containerId);
     }, services.blocking());
     context.pipeToSelf(stop, (ok, error) -> error == null
-        ? new StopCompleted(containerId, reason, null, false, requestedBy)
+        ? new StopCompleted(containerId, reason, null, false, requestedBy, evictedFor)
         : new StopAttemptFailed(String.valueOf(unwrap(error).getMessage())));
   }
 
@@ -622,7 +796,8 @@ public final class AppEntity
           return new ContainerHealthy(state.containerId());
         }
         try {
-          services.driver().awaitReady(info.get().published().get(), settings.probePath(), probeDeadline);
+          services.driver().awaitReady(info.get().published().get(),
+              state.data().config().effectiveHealthPath(settings), probeDeadline);
           return new ContainerHealthy(state.containerId());
         } catch (ContainerNotReadyException broken) {
           // Runs on the blocking pool, where the actor's own logger must not be used.
@@ -634,7 +809,7 @@ public final class AppEntity
       boolean exitedByItself = info.isPresent() && !info.get().running();
       return new StopCompleted(state.containerId(), reasonIfGone,
           exitedByItself ? info.get().exitCode() : null,
-          info.map(ContainerInfo::oomKilled).orElse(false), null);
+          info.map(ContainerInfo::oomKilled).orElse(false), null, null);
     }, services.blocking());
     context.pipeToSelf(check, (outcome, error) -> error == null
         ? outcome
@@ -672,6 +847,14 @@ public final class AppEntity
         members.stream().noneMatch(address -> requestId.startsWith(address + "/")));
   }
 
+  private void releaseSlot() {
+    services.capacity().tell(new CapacityKeeper.Release(appId));
+  }
+
+  private Duration sleepAfter(State state) {
+    return state.data().config().effectiveSleepAfter(settings);
+  }
+
   private void scheduleIdleCheck(Duration after) {
     timers.startSingleTimer(IdleCheck.INSTANCE, IdleCheck.INSTANCE, after);
   }
@@ -695,6 +878,7 @@ public final class AppEntity
       return "running";
     } else if (state instanceof Stopped stopped) {
       return stopped.reason() == StopReason.IDLE || stopped.reason() == StopReason.REQUESTED
+          || stopped.reason() == StopReason.EVICTED
           ? "sleeping"
           : "stopped";
     } else if (state instanceof Failed) {
@@ -767,6 +951,8 @@ public final class AppEntity
       return state.withData(state.data().withMetadata(e.values()));
     } else if (event instanceof AppDeleted e) {
       return new Deleted(AppData.EMPTY, e.at());
+    } else if (event instanceof ConfigChanged e) {
+      return state.withData(state.data().withConfig(e.config()));
     }
     throw new IllegalArgumentException("unknown event " + event.getClass());
   }

@@ -21,6 +21,8 @@ public record AppError(Code code, String message, long retryAfterSeconds) {
     START_BACKOFF("start_backoff"),
     /** Too many requests are already waiting for this app's start. */
     OVERLOADED("overloaded"),
+    /** Every instance the cluster may run is in use, and none is idle enough to make room. */
+    NO_CAPACITY("capacity_exhausted"),
     /** No Docker engine answered. */
     ENGINE_UNAVAILABLE("engine_unavailable"),
     /** The request's content was not acceptable. */
@@ -44,6 +46,11 @@ public record AppError(Code code, String message, long retryAfterSeconds) {
   public <T> StatusReply<T> toReply() {
     String prefix = retryAfterSeconds > 0 ? code.wire + "/" + retryAfterSeconds : code.wire;
     return StatusReply.error(prefix + ": " + message);
+  }
+
+  /** The error as a failure, for a future that fails with it; read back as a reply's. */
+  public Throwable toException() {
+    return this.<Object>toReply().getError();
   }
 
   /** Reads back an error made by {@link #toReply()}; empty for any other failure. */

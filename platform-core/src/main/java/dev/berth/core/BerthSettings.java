@@ -23,6 +23,7 @@ public record BerthSettings(
     String probePath,
     Duration sleepAfter,
     int maxInstances,
+    Duration minIdleBeforeEvict,
     InstanceType instanceType,
     Map<String, InstanceType> instanceTypes,
     Duration startTimeout,
@@ -68,7 +69,8 @@ public record BerthSettings(
         appPort,
         berth.getString("app.probe-path"),
         positive(berth, "app.sleep-after"),
-        berth.getInt("app.max-instances"),
+        atLeastOne(berth, "app.max-instances"),
+        berth.getDuration("app.min-idle-before-evict"),
         type,
         Map.copyOf(types),
         positive(berth, "app.start-timeout"),
@@ -109,6 +111,14 @@ public record BerthSettings(
       default -> throw new ConfigException.BadValue("berth.node.containers-on-shutdown",
           "must be keep or stop, was '" + value + "'");
     };
+  }
+
+  private static int atLeastOne(Config berth, String path) {
+    int value = berth.getInt(path);
+    if (value < 1) {
+      throw new ConfigException.BadValue("berth." + path, "must be at least 1, was " + value);
+    }
+    return value;
   }
 
   private static Duration positive(Config berth, String path) {

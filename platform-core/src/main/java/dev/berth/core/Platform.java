@@ -3,7 +3,9 @@ package dev.berth.core;
 import akka.actor.Address;
 import akka.actor.AddressFromURIString;
 import akka.actor.CoordinatedShutdown;
+import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.DispatcherSelector;
 import akka.cluster.sharding.typed.javadsl.ClusterSharding;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
@@ -21,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
@@ -31,10 +34,21 @@ import java.util.concurrent.Executor;
 public final class Platform {
   private final ActorSystem<?> system;
   private final BerthSettings settings;
+  private final DockerContainerDriver driver;
+  private final Executor blocking;
+  private final ActorRef<CapacityKeeper.Command> capacity;
 
-  private Platform(ActorSystem<?> system, BerthSettings settings) {
+  private Platform(
+      ActorSystem<?> system,
+      BerthSettings settings,
+      DockerContainerDriver driver,
+      Executor blocking,
+      ActorRef<CapacityKeeper.Command> capacity) {
     this.system = system;
     this.settings = settings;
+    this.driver = driver;
+    this.blocking = blocking;
+    this.capacity = capacity;
   }
 
   /**
@@ -75,7 +89,8 @@ public final class Platform {
 
     Executor blocking =
         system.dispatchers().lookup(DispatcherSelector.fromConfig("berth.docker-dispatcher"));
-    AppEntity.init(system, new NodeServices(settings, driver, blocking));
+    ActorRef<CapacityKeeper.Command> capacity = CapacityKeeper.init(system, settings);
+    AppEntity.init(system, new NodeServices(settings, driver, blocking, capacity));
 
     List<Address> seeds = seedNodes(config.getString("berth.cluster.seed-nodes"));
     cluster.manager().tell(new JoinSeedNodes(seeds.isEmpty() ? List.of(self) : seeds));
@@ -92,7 +107,7 @@ public final class Platform {
       exits.stop();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-    return new Platform(system, settings);
+    return new Platform(system, settings, driver, blocking, capacity);
   }
 
   /** Stops every container this node runs, through its entity, so the journal records it. */
@@ -127,6 +142,32 @@ public final class Platform {
       throw new IllegalArgumentException(AppId.RULE + ": " + appId);
     }
     return ClusterSharding.get(system).entityRefFor(AppEntity.ENTITY_KEY, appId);
+  }
+
+  /**
+   * Stores an app's new configuration, once the engine is found to hold its image; answers it
+   * with secrets hidden. Fails with an {@link AppError} (invalid_request) when it is refused.
+   */
+  public CompletionStage<AppConfig> configure(
+      String appId, ConfigUpdate update, String requestedBy, Duration timeout) {
+    String image = update.fields().image();
+    CompletableFuture<Void> imageChecked = image == null
+        ? CompletableFuture.completedFuture(null)
+        : CompletableFuture.runAsync(() -> {
+          if (!driver.hasImage(image)) {
+            throw new CompletionException(new AppError(AppError.Code.INVALID_REQUEST,
+                "image " + image + " is not on the engine at " + driver.engineAddress()
+                    + "; Berth pulls nothing, so build or load it first").toException());
+          }
+        }, blocking);
+    return imageChecked.thenComposeAsync(checked -> app(appId).<AppConfig>askWithStatus(
+        replyTo -> new AppEntity.SetConfig(update, requestedBy, replyTo), timeout),
+        system.executionContext());
+  }
+
+  /** How many instances run cluster-wide, as the capacity keeper counts them, and the bound. */
+  public CompletionStage<CapacityKeeper.Usage> usage(Duration timeout) {
+    return AskPattern.ask(capacity, CapacityKeeper.GetUsage::new, timeout, system.scheduler());
   }
 
   public BerthSettings settings() {

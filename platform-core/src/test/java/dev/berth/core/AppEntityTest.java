@@ -45,7 +45,7 @@ class AppEntityTest {
             Map.of("berth.node-id", cleanup.nodeId(), "berth.app.image", TestEngine.exampleImage()))
         .withFallback(ConfigFactory.load()), 0);
     NodeServices services = new NodeServices(settings, TestEngine.driver(),
-        Executors.newCachedThreadPool());
+        Executors.newCachedThreadPool(), testKit.spawn(CapacityKeeper.create(settings)));
     TestProbe<ClusterSharding.ShardCommand> shard = testKit.createTestProbe();
     return EventSourcedBehaviorTestKit.create(testKit.system(),
         AppEntity.create(appId, shard.ref(), services));

@@ -55,7 +55,7 @@ class JournalFixtureTest {
       writeFixture(FIXTURES.resolve(write));
     }
     // v1-unversioned.json was written before manifests carried the schema version (#1).
-    List<String> fixtures = List.of("v1-unversioned.json", "v1.json");
+    List<String> fixtures = List.of("v1-unversioned.json", "v1.json", "v2.json");
     for (String name : fixtures) {
       JsonNode events = JSON.readTree(resource(name)).get("events");
       Map<String, AppEntity.State> states = new LinkedHashMap<>();
@@ -93,28 +93,37 @@ class JournalFixtureTest {
     return JournalFixtureTest.class.getResourceAsStream("/journal-fixture/" + name);
   }
 
-  /** Every event type, every field and every stop reason, over two apps. */
+  /** Every event type, every field and every stop reason, over three apps. */
   private static void writeFixture(Path file) throws IOException {
     Map<String, List<AppEntity.Event>> journal = new LinkedHashMap<>();
     long t = 1_796_000_000_000L;
+    String image = "berth/example-app:latest";
+    AppConfig config = new AppConfig("berth/other:1", 9090, "/ready", Map.of("MODE", "test"),
+        Map.of("DB_PASSWORD", "hunter2"), "small", null, 30_000L);
+    AppConfig customSize = new AppConfig(null, null, null, Map.of(), Map.of(), null,
+        new AppConfig.CustomSize(805_306_368L, 0.75, 200), null);
     journal.put("alpha", List.of(
-        new AppEntity.ContainerStarted("c1", "127.0.0.1", 32768, "node-a", "berth/example-app:latest", t),
+        new AppEntity.ContainerStarted("c1", "127.0.0.1", 32768, "node-a", image, "standard", t),
         new AppEntity.MetadataSet(Map.of("owner", "team-a", "plan", "pro"), "127.0.0.1", t + 1),
-        new AppEntity.ContainerStopped("c1", AppEntity.StopReason.RESTART, null, false, "127.0.0.1", t + 2),
-        new AppEntity.ContainerStarted("c2", "127.0.0.1", 32769, "node-a", "berth/example-app:latest", t + 3),
-        new AppEntity.ContainerStopped("c2", AppEntity.StopReason.EXITED, 137, true, null, t + 4),
-        new AppEntity.StartFailed("container berth-alpha exited with code 3", t + 5),
-        new AppEntity.StartFailed("image missing", t + 6),
-        new AppEntity.ContainerStarted("c3", "127.0.0.1", 32770, "node-b", "berth/example-app:latest", t + 7),
-        new AppEntity.ContainerStopped("c3", AppEntity.StopReason.IDLE, null, false, null, t + 8)));
+        new AppEntity.ConfigChanged(config, "admin", t + 2),
+        new AppEntity.ContainerStopped("c1", AppEntity.StopReason.RESTART, null, false, "127.0.0.1", null, t + 3),
+        new AppEntity.ContainerStarted("c2", "127.0.0.1", 32769, "node-a", "berth/other:1", "small", t + 4),
+        new AppEntity.ContainerStopped("c2", AppEntity.StopReason.EXITED, 137, true, null, null, t + 5),
+        new AppEntity.StartFailed("container berth-alpha exited with code 3", t + 6),
+        new AppEntity.StartFailed("image missing", t + 7),
+        new AppEntity.ContainerStarted("c3", "127.0.0.1", 32770, "node-b", image, "small", t + 8),
+        new AppEntity.ContainerStopped("c3", AppEntity.StopReason.IDLE, null, false, null, null, t + 9),
+        new AppEntity.ConfigChanged(customSize, "admin", t + 10),
+        new AppEntity.ContainerStarted("c6", "127.0.0.1", 32773, "node-b", image, "custom", t + 11),
+        new AppEntity.ContainerStopped("c6", AppEntity.StopReason.EVICTED, null, false, null, "gamma", t + 12)));
     journal.put("beta", List.of(
-        new AppEntity.ContainerStarted("c4", "127.0.0.1", 32771, "node-a", "berth/example-app:latest", t + 9),
-        new AppEntity.ContainerStopped("c4", AppEntity.StopReason.DELETED, null, false, "10.0.0.9", t + 10),
-        new AppEntity.AppDeleted("10.0.0.9", t + 10),
-        new AppEntity.ContainerStarted("c5", "127.0.0.1", 32772, "node-b", "berth/example-app:latest", t + 11),
-        new AppEntity.ContainerStopped("c5", AppEntity.StopReason.VANISHED, null, false, null, t + 12)));
+        new AppEntity.ContainerStarted("c4", "127.0.0.1", 32771, "node-a", image, "standard", t + 13),
+        new AppEntity.ContainerStopped("c4", AppEntity.StopReason.DELETED, null, false, "10.0.0.9", null, t + 14),
+        new AppEntity.AppDeleted("10.0.0.9", t + 14),
+        new AppEntity.ContainerStarted("c5", "127.0.0.1", 32772, "node-b", image, "standard", t + 15),
+        new AppEntity.ContainerStopped("c5", AppEntity.StopReason.VANISHED, null, false, null, null, t + 16)));
     journal.put("gamma", List.of(
-        new AppEntity.StartFailed("did not answer within 60000 ms", t + 13)));
+        new AppEntity.StartFailed("did not answer within 60000 ms", t + 17)));
 
     ObjectNode fixture = JSON.createObjectNode();
     var events = fixture.putArray("events");

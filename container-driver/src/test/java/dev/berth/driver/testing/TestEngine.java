@@ -1,5 +1,9 @@
 package dev.berth.driver.testing;
 
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.core.DefaultDockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import dev.berth.driver.DockerContainerDriver;
 import dev.berth.driver.DockerDriverSettings;
 
@@ -8,7 +12,22 @@ public final class TestEngine {
   private static final DockerContainerDriver DRIVER =
       new DockerContainerDriver(DockerDriverSettings.defaults());
 
+  private static DockerClient engine;
+
   private TestEngine() {}
+
+  /**
+   * A second, independent view of the engine, so that assertions about containers do not trust
+   * the driver's own mapping. One for the whole test JVM, closed with it.
+   */
+  public static synchronized DockerClient engine() {
+    if (engine == null) {
+      var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+      engine = DockerClientImpl.getInstance(config,
+          new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
+    }
+    return engine;
+  }
 
   /** One driver for the whole test JVM, as a node has one. */
   public static DockerContainerDriver driver() {

@@ -36,6 +36,12 @@ public final class Http {
         .POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
+  public static HttpResponse<String> put(String url, String body) {
+    return send(HttpRequest.newBuilder(URI.create(url)).timeout(TIMEOUT)
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(body)).build());
+  }
+
   public static HttpResponse<String> send(HttpRequest request) {
     try {
       return CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
