@@ -55,6 +55,7 @@ final class PlatformInfo {
     Map<String, Object> instances = new LinkedHashMap<>();
     instances.put("running", usage.map(CapacityKeeper.Usage::running).orElse(null));
     instances.put("max", usage.map(CapacityKeeper.Usage::max).orElse(settings.maxInstances()));
+    instances.put("countedBy", usage.map(CapacityKeeper.Usage::keeperNode).orElse(null));
     body.put("instances", instances);
     body.put("image", settings.image());
     body.put("instanceType", settings.instanceType().name());

@@ -58,8 +58,11 @@ public final class CapacityKeeper
 
   public record GetUsage(ActorRef<Usage> replyTo) implements Command {}
 
-  /** @param running slots held: containers running, starting or stopping */
-  public record Usage(int running, int max) implements BerthSerializable {}
+  /**
+   * @param running slots held: containers running, starting or stopping
+   * @param keeperNode the cluster address of the node the keeper runs on now
+   */
+  public record Usage(int running, int max, String keeperNode) implements BerthSerializable {}
 
   public sealed interface SlotReply extends BerthSerializable {}
 
@@ -173,7 +176,8 @@ public final class CapacityKeeper
         .onCommand(Acquire.class, this::acquire)
         .onCommand(Release.class, this::release)
         .onCommand(GetUsage.class, (slots, cmd) -> {
-          cmd.replyTo().tell(new Usage(slots.holders().size(), settings.maxInstances()));
+          cmd.replyTo().tell(new Usage(slots.holders().size(), settings.maxInstances(),
+              context.getSystem().address().toString()));
           return Effect().none();
         })
         .onCommand(IdlenessReported.class, this::idlenessReported)

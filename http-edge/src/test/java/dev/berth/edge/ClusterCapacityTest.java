@@ -1,0 +1,155 @@
+package dev.berth.edge;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.berth.driver.ContainerInfo;
+import dev.berth.driver.Labels;
+import dev.berth.driver.testing.ContainerCleanup;
+import dev.berth.driver.testing.Deadline;
+import dev.berth.driver.testing.TestEngine;
+import dev.berth.edge.testing.Http;
+import dev.berth.edge.testing.NodeProcess;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * max-instances across three node processes: a burst of first requests through every node, then
+ * the node that keeps the count killed while more arrive. Docker's own count is the judge.
+ */
+class ClusterCapacityTest {
+  private static final int MAX_INSTANCES = 4;
+
+  @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
+  @TempDir static Path dataDir;
+  private static final List<NodeProcess> nodes = new ArrayList<>();
+
+  @BeforeAll
+  static void startCluster() throws Exception {
+    int[] clusterPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
+    String seeds = java.util.Arrays.stream(clusterPorts)
+        .mapToObj(port -> "akka://berth@127.0.0.1:" + port)
+        .collect(Collectors.joining(","));
+    for (int i = 0; i < clusterPorts.length; i++) {
+      Map<String, String> env = new HashMap<>();
+      env.put("BERTH_CLUSTER_PORT", String.valueOf(clusterPorts[i]));
+      env.put("BERTH_SEED_NODES", seeds);
+      env.put("BERTH_MAX_INSTANCES", String.valueOf(MAX_INSTANCES));
+      // No app is ever idle long enough to be evicted here: the bound alone is under test.
+      env.put("BERTH_MIN_IDLE_BEFORE_EVICT", "1h");
+      nodes.add(NodeProcess.start(dataDir, nodeId(i), env));
+    }
+    Deadline.within(Duration.ofSeconds(60)).await("three members up", () ->
+        Http.getJson(nodes.get(0).baseUrl() + "/").get("members").size() == 3);
+  }
+
+  @AfterAll
+  static void stopCluster() throws Exception {
+    for (NodeProcess node : nodes) {
+      node.close();
+    }
+    for (int i = 0; i < 3; i++) {
+      for (ContainerInfo container : TestEngine.driver().list(Map.of(Labels.NODE, nodeId(i)))) {
+        TestEngine.driver().remove(container.id());
+      }
+    }
+  }
+
+  private static String nodeId(int index) {
+    return cleanup.nodeId() + "-" + (index + 1);
+  }
+
+  /** This cluster's containers in Docker, whichever node started them. */
+  private static int containersInDocker() {
+    return TestEngine.driver().list(Map.of()).stream()
+        .filter(container -> container.nodeId() != null && container.nodeId().startsWith(cleanup.nodeId() + "-"))
+        .mapToInt(container -> 1)
+        .sum();
+  }
+
+  @Test
+  void theBoundHoldsForABurstThroughEveryNodeAndAcrossTheKeepersFailover() throws Exception {
+    AtomicBoolean counting = new AtomicBoolean(true);
+    AtomicInteger most = new AtomicInteger();
+    Thread counter = new Thread(() -> {
+      while (counting.get()) {
+        most.accumulateAndGet(containersInDocker(), Math::max);
+      }
+    }, "docker-counter");
+    counter.start();
+    try {
+      List<HttpResponse<String>> burst = firstRequests(100, nodes);
+      long served = burst.stream().filter(r -> r.statusCode() == 200).count();
+      System.out.printf("burst through 3 nodes: %d served, %d refused, at most %d containers%n",
+          served, burst.size() - served, most.get());
+      assertEquals(MAX_INSTANCES, served);
+      assertTrue(burst.stream().allMatch(r -> r.statusCode() == 200
+          || (r.statusCode() == 503 && r.body().contains("capacity_exhausted"))));
+
+      String keeper = Http.getJson(nodes.get(0).baseUrl() + "/").get("instances").get("countedBy").asText();
+      NodeProcess keeping = nodes.stream()
+          .filter(node -> Http.getJson(node.baseUrl() + "/").get("node").asText().equals(keeper))
+          .findFirst().orElseThrow();
+      List<NodeProcess> survivors = nodes.stream().filter(node -> node != keeping).toList();
+      keeping.kill();
+
+      // First requests during the failover: none may start a fifth container.
+      List<HttpResponse<String>> duringFailover = firstRequests(20, survivors);
+      assertTrue(duringFailover.stream().noneMatch(r -> r.statusCode() == 200),
+          "a start got a slot that does not exist");
+      String newKeeper = Deadline.within(Duration.ofSeconds(90)).awaitValue("the count has a new keeper",
+          () -> {
+            var instances = Http.getJson(survivors.get(0).baseUrl() + "/").get("instances");
+            return instances.get("countedBy").isNull() ? null : instances;
+          }).get("countedBy").asText();
+      assertNotEquals(keeper, newKeeper);
+      assertEquals(MAX_INSTANCES,
+          Http.getJson(survivors.get(0).baseUrl() + "/").get("instances").get("running").asInt(),
+          "the new keeper recovered every slot");
+
+      // One app put to sleep frees exactly one slot.
+      String sleeper = burst.stream().filter(r -> r.statusCode() == 200)
+          .map(r -> Http.json(r).get("appId").asText()).findFirst().orElseThrow();
+      assertEquals(200, Http.post(survivors.get(0).app(sleeper, "/_stop"), "").statusCode());
+      List<HttpResponse<String>> afterwards = new ArrayList<>();
+      for (int i = 0; i < 2; i++) {
+        afterwards.add(Http.get(survivors.get(1).app(cleanup.freshAppId("after"), "/api/data")));
+      }
+      assertEquals(200, afterwards.get(0).statusCode(), afterwards.get(0).body());
+      assertEquals(503, afterwards.get(1).statusCode(), afterwards.get(1).body());
+    } finally {
+      counting.set(false);
+      counter.join();
+    }
+    System.out.printf("at most %d containers at once%n", most.get());
+    assertTrue(most.get() <= MAX_INSTANCES, "Docker held " + most.get() + " containers at once");
+  }
+
+  /** {@code count} first requests to new apps at once, spread over {@code through}. */
+  private static List<HttpResponse<String>> firstRequests(int count, List<NodeProcess> through) {
+    List<CompletableFuture<HttpResponse<String>>> sent = IntStream.range(0, count)
+        .mapToObj(i -> Http.CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(
+                through.get(i % through.size()).app(cleanup.freshAppId("burst"), "/")))
+            .timeout(Duration.ofSeconds(120)).build(), HttpResponse.BodyHandlers.ofString()))
+        .toList();
+    return sent.stream().map(CompletableFuture::join).toList();
+  }
+}
