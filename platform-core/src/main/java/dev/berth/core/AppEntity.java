@@ -566,7 +566,9 @@ public final class AppEntity
     environment.put("PORT", String.valueOf(settings.appPort()));
     ContainerSpec spec = ContainerSpec.of(appId, settings.nodeId(), settings.image(),
             settings.appPort(), settings.instanceType())
-        .withEnvironment(environment);
+        .withEnvironment(environment)
+        .withInternet(settings.appInternet())
+        .withReadOnlyRootfs(settings.readOnlyRootfs());
     CompletableFuture<StartedContainer> start = CompletableFuture.supplyAsync(() -> {
       StartedContainer container = services.driver().start(spec);
       try {
