@@ -19,8 +19,9 @@ public interface ContainerDriver extends Closeable {
 
   /**
    * Creates and starts the container for {@code spec.appId()}, or returns the one already running
-   * under its name. A stopped or dead container of that name is replaced. Does not wait for the
-   * app inside to answer: see {@link #awaitReady}.
+   * under its name. A stopped or dead container of that name is replaced, as is a running one on
+   * another network or with another root file system than the spec asks for. Does not wait for
+   * the app inside to answer: see {@link #awaitReady}.
    */
   StartedContainer start(ContainerSpec spec);
 

@@ -13,8 +13,10 @@ import java.util.Optional;
  * @param exitCode the last exit code; meaningful once the container has stopped
  * @param oomKilled whether the kernel killed it for using more memory than its limit
  * @param labels all its labels, Berth's and the image's
- * @param published the published app port on the host, when it runs and has one
- * @param networkAddress its address on the Berth network, when it runs
+ * @param published where this host reaches its app, when it runs: the port published on the
+ *     advertised host, or, for a container on the internal network (where Docker publishes
+ *     nothing), its address there and the app's port
+ * @param networkAddress its address on the Berth network it is on, when it runs
  * @param startedAt when it last started, if it ever did
  */
 public record ContainerInfo(

@@ -15,6 +15,10 @@ import java.util.Objects;
  * @param instanceType memory, CPU and pids limits
  * @param labels extra labels, merged under Berth's own
  * @param entrypoint replaces the image's entrypoint when not empty
+ * @param internet whether the app may open connections beyond its own network; without, it runs
+ *     on the internal network, from which Docker forwards nothing
+ * @param readOnlyRootfs whether the image's file system is mounted read-only, with a small
+ *     writable tmpfs at {@code /tmp}
  */
 public record ContainerSpec(
     String appId,
@@ -24,7 +28,9 @@ public record ContainerSpec(
     Map<String, String> environment,
     InstanceType instanceType,
     Map<String, String> labels,
-    List<String> entrypoint) {
+    List<String> entrypoint,
+    boolean internet,
+    boolean readOnlyRootfs) {
 
   public ContainerSpec {
     Objects.requireNonNull(appId, "appId");
@@ -39,25 +45,38 @@ public record ContainerSpec(
     entrypoint = List.copyOf(entrypoint);
   }
 
-  /** A spec with no extra environment, labels or entrypoint. */
+  /**
+   * A spec with no extra environment, labels or entrypoint, with internet and a writable root
+   * file system, as Berth's configuration has by default.
+   */
   public static ContainerSpec of(
       String appId, String nodeId, String image, int containerPort, InstanceType instanceType) {
-    return new ContainerSpec(
-        appId, nodeId, image, containerPort, Map.of(), instanceType, Map.of(), List.of());
+    return new ContainerSpec(appId, nodeId, image, containerPort, Map.of(), instanceType,
+        Map.of(), List.of(), true, false);
   }
 
   public ContainerSpec withEnvironment(Map<String, String> environment) {
-    return new ContainerSpec(
-        appId, nodeId, image, containerPort, environment, instanceType, labels, entrypoint);
+    return new ContainerSpec(appId, nodeId, image, containerPort, environment, instanceType,
+        labels, entrypoint, internet, readOnlyRootfs);
   }
 
   public ContainerSpec withLabels(Map<String, String> labels) {
-    return new ContainerSpec(
-        appId, nodeId, image, containerPort, environment, instanceType, labels, entrypoint);
+    return new ContainerSpec(appId, nodeId, image, containerPort, environment, instanceType,
+        labels, entrypoint, internet, readOnlyRootfs);
   }
 
   public ContainerSpec withEntrypoint(List<String> entrypoint) {
-    return new ContainerSpec(
-        appId, nodeId, image, containerPort, environment, instanceType, labels, entrypoint);
+    return new ContainerSpec(appId, nodeId, image, containerPort, environment, instanceType,
+        labels, entrypoint, internet, readOnlyRootfs);
+  }
+
+  public ContainerSpec withInternet(boolean internet) {
+    return new ContainerSpec(appId, nodeId, image, containerPort, environment, instanceType,
+        labels, entrypoint, internet, readOnlyRootfs);
+  }
+
+  public ContainerSpec withReadOnlyRootfs(boolean readOnlyRootfs) {
+    return new ContainerSpec(appId, nodeId, image, containerPort, environment, instanceType,
+        labels, entrypoint, internet, readOnlyRootfs);
   }
 }

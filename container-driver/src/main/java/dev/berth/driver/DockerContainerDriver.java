@@ -34,6 +34,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
@@ -52,6 +54,13 @@ public final class DockerContainerDriver implements ContainerDriver {
   private static final LogConfig BOUNDED_LOGS =
       new LogConfig(LogConfig.LoggingType.JSON_FILE, Map.of("max-size", "10m", "max-file", "3"));
 
+  /**
+   * The one writable place of a read-only container. Its pages count against the container's
+   * memory limit; noexec and nosuid keep it a place for data, not for programs dropped there.
+   */
+  private static final Map<String, String> WRITABLE_TMP =
+      Map.of("/tmp", "rw,noexec,nosuid,nodev,size=64m,mode=1777");
+
   private final DockerDriverSettings settings;
   private final String engineAddress;
   /** For calls that answer promptly; a hung engine fails them after the engine timeout. */
@@ -59,7 +68,8 @@ public final class DockerContainerDriver implements ContainerDriver {
   /** For calls that may rightly take long: log follows and stops that wait for the app. */
   private final DockerClient dockerUnbounded;
   private final HttpReadinessProbe probe = new HttpReadinessProbe();
-  private volatile boolean networkChecked;
+  /** Networks found or made as Berth needs them; each is checked once per driver. */
+  private final Set<String> checkedNetworks = ConcurrentHashMap.newKeySet();
 
   public DockerContainerDriver(DockerDriverSettings settings) {
     this.settings = settings;
@@ -98,15 +108,20 @@ public final class DockerContainerDriver implements ContainerDriver {
   }
 
   private StartedContainer startOnEngine(ContainerSpec spec) {
-    ensureNetwork();
+    if (!spec.internet()) {
+      settings.internalNetworkProblem().ifPresent(problem -> {
+        throw new ContainerDriverException(problem);
+      });
+    }
+    ensureNetwork(networkOf(spec), !spec.internet());
     String name = Labels.containerName(spec.appId());
-    Optional<ContainerInfo> existing = inspect(name);
+    Optional<InspectContainerResponse> existing = inspectOnEngine(name);
     if (existing.isPresent()) {
-      Optional<StartedContainer> published = existing.get().published();
-      if (existing.get().running() && published.isPresent()) {
-        return published.get();
+      ContainerInfo info = toInfo(existing.get());
+      if (info.running() && info.published().isPresent() && isolatedAsAsked(existing.get(), spec)) {
+        return info.published().get();
       }
-      remove(existing.get().id());
+      remove(info.id());
     }
     String id;
     try {
@@ -137,6 +152,22 @@ public final class DockerContainerDriver implements ContainerDriver {
         name, started.exitCode(), started.oomKilled(), logTail(id, 20)));
   }
 
+  /** The network a spec's container joins: the internal one when it may not reach beyond it. */
+  private String networkOf(ContainerSpec spec) {
+    return spec.internet() ? settings.network() : settings.internalNetwork();
+  }
+
+  /**
+   * Whether a container of the app's name is isolated as the spec asks. One that is not is
+   * replaced rather than reused, so that a start never hands back a container with more reach
+   * than the app's configuration now allows.
+   */
+  private boolean isolatedAsAsked(InspectContainerResponse container, ContainerSpec spec) {
+    HostConfig host = container.getHostConfig();
+    return networkOf(spec).equals(host.getNetworkMode())
+        && spec.readOnlyRootfs() == Boolean.TRUE.equals(host.getReadonlyRootfs());
+  }
+
   private CreateContainerCmd createContainer(ContainerSpec spec, String name) {
     ExposedPort appPort = ExposedPort.tcp(spec.containerPort());
     InstanceType size = spec.instanceType();
@@ -149,15 +180,23 @@ public final class DockerContainerDriver implements ContainerDriver {
             .withMemorySwap(size.memoryBytes())
             .withNanoCPUs(size.nanoCpus())
             .withPidsLimit(size.pidsLimit())
-            .withNetworkMode(settings.network())
-            .withPortBindings(
-                new PortBinding(Ports.Binding.bindIp(settings.advertisedHost()), appPort))
+            .withNetworkMode(networkOf(spec))
             .withRestartPolicy(RestartPolicy.noRestart())
             .withLogConfig(BOUNDED_LOGS);
+    // Docker publishes no ports of a container on an internal network (it would be a way out);
+    // the node reaches such a container at its address there instead.
+    if (spec.internet()) {
+      hostConfig.withPortBindings(
+          new PortBinding(Ports.Binding.bindIp(settings.advertisedHost()), appPort));
+    }
+    if (spec.readOnlyRootfs()) {
+      hostConfig.withReadonlyRootfs(true).withTmpFs(WRITABLE_TMP);
+    }
     Map<String, String> labels = new HashMap<>(spec.labels());
     labels.put(Labels.MANAGED, "true");
     labels.put(Labels.APP_ID, spec.appId());
     labels.put(Labels.NODE, spec.nodeId());
+    labels.put(Labels.APP_PORT, String.valueOf(spec.containerPort()));
     CreateContainerCmd create =
         docker
             .createContainerCmd(spec.image())
@@ -175,18 +214,18 @@ public final class DockerContainerDriver implements ContainerDriver {
   }
 
   /**
-   * Creates the Berth network on first use. A network of that name without inter-container
-   * isolation is refused rather than used: tenants would reach each other on it.
+   * Creates a Berth network on first use. One of that name that is less isolated than Berth would
+   * have made it is refused rather than used: without inter-container isolation tenants would
+   * reach each other on it, and an internal network that is not internal would let them out.
    */
-  private void ensureNetwork() {
-    if (networkChecked) {
+  private void ensureNetwork(String name, boolean internal) {
+    if (checkedNetworks.contains(name)) {
       return;
     }
     synchronized (this) {
-      if (networkChecked) {
+      if (checkedNetworks.contains(name)) {
         return;
       }
-      String name = settings.network();
       Network network;
       try {
         network = docker.inspectNetworkCmd().withNetworkId(name).exec();
@@ -196,23 +235,29 @@ public final class DockerContainerDriver implements ContainerDriver {
               .createNetworkCmd()
               .withName(name)
               .withDriver("bridge")
+              .withInternal(internal)
               .withOptions(Map.of(ICC_OPTION, "false"))
               .withLabels(Map.of(Labels.MANAGED, "true"))
               .withCheckDuplicate(true)
               .exec();
-          log.info("created network {} with inter-container traffic disabled", name);
+          log.info("created network {} with inter-container traffic disabled{}", name,
+              internal ? ", internal (nothing is forwarded out of it)" : "");
         } catch (ConflictException createdMeanwhile) {
           // Another node created it; it is checked below like any existing one.
         }
         network = docker.inspectNetworkCmd().withNetworkId(name).exec();
       }
+      String remedy = "; remove it (docker network rm " + name + ") so Berth can create it";
       Map<String, String> options = network.getOptions() == null ? Map.of() : network.getOptions();
       if (!"false".equals(options.get(ICC_OPTION))) {
-        throw new ContainerDriverException(
-            "network " + name + " lets containers reach each other; remove it (docker network rm "
-                + name + ") so Berth can create it with " + ICC_OPTION + "=false");
+        throw new ContainerDriverException("network " + name + " lets containers reach each other"
+            + remedy + " with " + ICC_OPTION + "=false");
       }
-      networkChecked = true;
+      if (internal && !Boolean.TRUE.equals(network.getInternal())) {
+        throw new ContainerDriverException("network " + name + ", meant for apps without "
+            + "internet, is not internal" + remedy + " internal");
+      }
+      checkedNetworks.add(name);
     }
   }
 
@@ -257,9 +302,13 @@ public final class DockerContainerDriver implements ContainerDriver {
 
   @Override
   public Optional<ContainerInfo> inspect(String containerIdOrName) {
+    return inspectOnEngine(containerIdOrName).map(this::toInfo);
+  }
+
+  private Optional<InspectContainerResponse> inspectOnEngine(String containerIdOrName) {
     return engineCall(() -> {
       try {
-        return Optional.of(toInfo(docker.inspectContainerCmd(containerIdOrName).exec()));
+        return Optional.of(docker.inspectContainerCmd(containerIdOrName).exec());
       } catch (NotFoundException gone) {
         return Optional.empty();
       }
@@ -406,13 +455,20 @@ public final class DockerContainerDriver implements ContainerDriver {
     String name = inspected.getName().startsWith("/")
         ? inspected.getName().substring(1)
         : inspected.getName();
+    Map<String, String> labels =
+        inspected.getConfig().getLabels() == null ? Map.of() : Map.copyOf(inspected.getConfig().getLabels());
     if (running && inspected.getNetworkSettings() != null) {
-      published = publishedPort(inspected.getNetworkSettings().getPorts())
-          .map(port -> new StartedContainer(inspected.getId(), name, settings.advertisedHost(), port));
       Map<String, ContainerNetwork> networks = inspected.getNetworkSettings().getNetworks();
-      networkAddress = Optional.ofNullable(networks == null ? null : networks.get(settings.network()))
-          .map(ContainerNetwork::getIpAddress)
-          .filter(ip -> !ip.isEmpty());
+      Optional<String> internalAddress = addressOn(networks, settings.internalNetwork());
+      if (internalAddress.isPresent()) {
+        networkAddress = internalAddress;
+        published = appPort(labels)
+            .map(port -> new StartedContainer(inspected.getId(), name, internalAddress.get(), port));
+      } else {
+        networkAddress = addressOn(networks, settings.network());
+        published = publishedPort(inspected.getNetworkSettings().getPorts())
+            .map(port -> new StartedContainer(inspected.getId(), name, settings.advertisedHost(), port));
+      }
     }
     Long exitCode = state.getExitCodeLong();
     return new ContainerInfo(
@@ -421,10 +477,24 @@ public final class DockerContainerDriver implements ContainerDriver {
         state.getStatus(),
         exitCode == null ? 0 : exitCode.intValue(),
         Boolean.TRUE.equals(state.getOOMKilled()),
-        inspected.getConfig().getLabels() == null ? Map.of() : Map.copyOf(inspected.getConfig().getLabels()),
+        labels,
         published,
         networkAddress,
         parseEngineTime(state.getStartedAt()));
+  }
+
+  private static Optional<String> addressOn(Map<String, ContainerNetwork> networks, String network) {
+    return Optional.ofNullable(networks == null ? null : networks.get(network))
+        .map(ContainerNetwork::getIpAddress)
+        .filter(ip -> !ip.isEmpty());
+  }
+
+  private static Optional<Integer> appPort(Map<String, String> labels) {
+    try {
+      return Optional.ofNullable(labels.get(Labels.APP_PORT)).map(Integer::parseInt);
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 
   private static Optional<Integer> publishedPort(Ports ports) {

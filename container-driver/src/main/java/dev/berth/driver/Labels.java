@@ -7,6 +7,11 @@ public final class Labels {
   public static final String MANAGED = "berth.managed";
   public static final String APP_ID = "berth.app-id";
   public static final String NODE = "berth.node";
+  /**
+   * The port the app listens on inside the container: how the node reaches a container on the
+   * internal network, where Docker publishes nothing.
+   */
+  public static final String APP_PORT = "berth.app-port";
 
   private static final String NAME_PREFIX = "berth-";
 

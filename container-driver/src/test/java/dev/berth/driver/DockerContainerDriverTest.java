@@ -5,17 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.HostConfig;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.Deadline;
+import dev.berth.driver.testing.ExampleAppClient;
 import dev.berth.driver.testing.TestEngine;
 import java.io.Closeable;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -23,14 +18,10 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 
 /** The driver against the real engine, with the example image. */
 class DockerContainerDriverTest {
   private static final Duration READY_DEADLINE = Duration.ofSeconds(30);
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
-  private static final DockerClient engine = TestEngine.engine();
 
   @RegisterExtension final ContainerCleanup cleanup = new ContainerCleanup();
   private final ContainerDriver driver = TestEngine.driver();
@@ -40,24 +31,19 @@ class DockerContainerDriverTest {
         .withEnvironment(Map.of("APP_ID", appId));
   }
 
-  private static HttpResponse<String> get(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
   @Test
   void aFullLifeStartsAnswersStopsAndIsRemoved() throws Exception {
     String appId = cleanup.freshAppId("life");
     StartedContainer started = driver.start(exampleSpec(appId, InstanceType.STANDARD));
     driver.awaitReady(started, "/health", READY_DEADLINE);
 
-    HttpResponse<String> root = get("http://" + started.authority() + "/");
+    HttpResponse<String> root = ExampleAppClient.get(started, "/");
     assertEquals(200, root.statusCode());
     assertTrue(root.body().contains("\"appId\":\"" + appId + "\""), root.body());
 
     assertEquals("127.0.0.1", started.host());
     assertEquals("berth-" + appId, started.name());
-    InspectContainerResponse inspected = engine.inspectContainerCmd(started.id()).exec();
+    InspectContainerResponse inspected = TestEngine.docker().inspectContainerCmd(started.id()).exec();
     assertEquals("/berth-" + appId, inspected.getName());
     assertEquals(Map.of("berth.managed", "true", "berth.app-id", appId, "berth.node", cleanup.nodeId()),
         Map.of("berth.managed", inspected.getConfig().getLabels().get("berth.managed"),
@@ -76,54 +62,6 @@ class DockerContainerDriverTest {
     driver.remove(started.id());
     assertTrue(driver.inspect(started.id()).isEmpty());
     assertTrue(driver.list(Map.of(Labels.APP_ID, appId)).isEmpty());
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"small", "standard", "large"})
-  void limitsAndHardeningAreApplied(String typeName) {
-    InstanceType type = InstanceType.builtIn(typeName).orElseThrow();
-    StartedContainer started = driver.start(exampleSpec(cleanup.freshAppId("limits"), type));
-
-    HostConfig host = engine.inspectContainerCmd(started.id()).exec().getHostConfig();
-    assertEquals(type.memoryBytes(), host.getMemory());
-    assertEquals(type.memoryBytes(), host.getMemorySwap(), "no swap beyond the memory limit");
-    assertEquals(type.nanoCpus(), host.getNanoCPUs());
-    assertEquals(type.pidsLimit(), host.getPidsLimit());
-    assertEquals(List.of(Capability.ALL), List.of(host.getCapDrop()));
-    assertTrue(host.getCapAdd() == null || host.getCapAdd().length == 0);
-    assertEquals(List.of("no-new-privileges"), host.getSecurityOpts());
-    assertEquals(Boolean.TRUE, host.getInit());
-    assertFalse(Boolean.TRUE.equals(host.getPrivileged()));
-    assertTrue(host.getBinds() == null || host.getBinds().length == 0, "no host path mounted");
-  }
-
-  @Test
-  void tenantsCannotReachEachOtherButEachAnswersOnItsPublishedPort() throws Exception {
-    String a = cleanup.freshAppId("iso-a");
-    String b = cleanup.freshAppId("iso-b");
-    StartedContainer first = driver.start(exampleSpec(a, InstanceType.SMALL)
-        .withEnvironment(Map.of("APP_ID", a, "EXAMPLE_ALLOW_FETCH", "1")));
-    StartedContainer second = driver.start(exampleSpec(b, InstanceType.SMALL)
-        .withEnvironment(Map.of("APP_ID", b, "EXAMPLE_ALLOW_FETCH", "1")));
-    driver.awaitReady(first, "/health", READY_DEADLINE);
-    driver.awaitReady(second, "/health", READY_DEADLINE);
-    String firstAddress = driver.inspect(first.id()).orElseThrow().networkAddress().orElseThrow();
-    String secondAddress = driver.inspect(second.id()).orElseThrow().networkAddress().orElseThrow();
-
-    // The fetch itself works: a container reaches its own address on the network.
-    String self = get("http://" + first.authority() + "/api/fetch?url=http://" + firstAddress
-        + ":8080/health").body();
-    assertTrue(self.contains("\"status\":200"), self);
-
-    String across = get("http://" + first.authority() + "/api/fetch?url=http://" + secondAddress
-        + ":8080/health").body();
-    assertTrue(across.contains("\"error\""), "a tenant reached another: " + across);
-    String back = get("http://" + second.authority() + "/api/fetch?url=http://" + firstAddress
-        + ":8080/health").body();
-    assertTrue(back.contains("\"error\""), "a tenant reached another: " + back);
-
-    assertEquals(200, get("http://" + first.authority() + "/health").statusCode());
-    assertEquals(200, get("http://" + second.authority() + "/health").statusCode());
   }
 
   @Test

@@ -22,8 +22,9 @@ import java.util.concurrent.Executors;
  *       before listening.
  *   <li>{@code EXAMPLE_START_DELAY_MS=<ms>}: sleep that long before listening, like a slow boot.
  * </ul>
- * and at run time {@code POST /api/crash?code=N} (the process dies with N, no shutdown hook) and
- * {@code POST /api/alloc?mb=N} (N MiB more kept until the end, to meet the container's memory limit).
+ * and at run time {@code POST /api/crash?code=N} (the process dies with N, no shutdown hook),
+ * {@code POST /api/alloc?mb=N} (N MiB more kept until the end, to meet the container's memory limit)
+ * and {@code POST /api/write?path=P} (writes a line to P, to meet a read-only file system).
  */
 public final class ExampleApp {
     private static final String SAMPLE_DATA = "{\"items\":["
@@ -50,7 +51,8 @@ public final class ExampleApp {
                 .get("/api/slow", new SlowHandler())
                 .get("/api/fetch", new FetchHandler(allowFetch))
                 .post("/api/crash", new CrashHandler())
-                .post("/api/alloc", new AllocHandler());
+                .post("/api/alloc", new AllocHandler())
+                .post("/api/write", new WriteHandler());
 
         ExecutorService workers = Executors.newCachedThreadPool(task -> {
             Thread t = new Thread(task, "http-worker");

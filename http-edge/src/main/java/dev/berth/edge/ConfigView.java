@@ -35,6 +35,7 @@ final class ConfigView {
             "pids", config.customSize().pids())
         : config.instanceType());
     view.put("sleepAfter", config.sleepAfterMs() == null ? null : duration(Duration.ofMillis(config.sleepAfterMs())));
+    view.put("internet", config.internet());
 
     InstanceType type = config.effectiveInstanceType(settings);
     Map<String, Object> size = new LinkedHashMap<>();
@@ -48,6 +49,7 @@ final class ConfigView {
     effective.put("healthPath", config.effectiveHealthPath(settings));
     effective.put("instanceType", size);
     effective.put("sleepAfter", duration(config.effectiveSleepAfter(settings)));
+    effective.put("internet", config.effectiveInternet(settings));
     view.put("effective", effective);
     return view;
   }

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.model.ExposedPort;
 import dev.berth.driver.ContainerInfo;
+import dev.berth.driver.DockerDriverSettings;
 import dev.berth.driver.Labels;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.TestEngine;
@@ -19,6 +20,7 @@ import java.net.http.HttpResponse;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -111,6 +113,19 @@ class ConfigTest {
   }
 
   @Test
+  void anAppWithoutInternetRunsOnlyOnTheInternalNetworkAndStillAnswers() {
+    String appId = cleanup.freshAppId("offline");
+    HttpResponse<String> put = Http.put(node.app(appId, "/_config"), "{\"internet\": false}");
+    assertEquals(200, put.statusCode(), put.body());
+    assertFalse(Http.json(put).get("effective").get("internet").asBoolean());
+
+    assertEquals(200, Http.get(node.app(appId, "/api/data")).statusCode());
+
+    Map<String, ?> networks = inspectOnlyContainer(appId).getNetworkSettings().getNetworks();
+    assertEquals(Set.of(DockerDriverSettings.defaults().internalNetwork()), networks.keySet());
+  }
+
+  @Test
   void restartTrueAppliesAtOnceAndWithoutItAtTheNextStart() {
     String appId = cleanup.freshAppId("restart");
     Http.get(node.app(appId, "/"));
@@ -126,7 +141,7 @@ class ConfigTest {
     assertTrue(Http.json(now).get("restarted").asBoolean());
     ContainerInfo second = onlyContainer(appId);
     assertNotEquals(first, second.id());
-    assertTrue(Arrays.asList(TestEngine.engine().inspectContainerCmd(second.id()).exec()
+    assertTrue(Arrays.asList(TestEngine.docker().inspectContainerCmd(second.id()).exec()
         .getConfig().getEnv()).contains("STAGE=two"));
     assertEquals(2, Http.getJson(node.app(appId, "/_status")).get("stats").get("startCount").asInt());
   }
@@ -158,6 +173,7 @@ class ConfigTest {
       "{\"port\": 0}",
       "{\"port\": 70000}",
       "{\"port\": \"80\"}",
+      "{\"internet\": \"no\"}",
       "{\"image\": \"berth/no-such-image:never\"}",
       "{\"healthPath\": \"health\"}",
       "{\"env\": {\"1BAD\": \"x\"}}",
@@ -214,6 +230,6 @@ class ConfigTest {
   }
 
   private static InspectContainerResponse inspectOnlyContainer(String appId) {
-    return TestEngine.engine().inspectContainerCmd(onlyContainer(appId).id()).exec();
+    return TestEngine.docker().inspectContainerCmd(onlyContainer(appId).id()).exec();
   }
 }

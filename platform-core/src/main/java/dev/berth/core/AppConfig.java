@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  * @param instanceType the name of one of {@code berth.instance-types}
  * @param customSize a size of its own instead of a named type
  * @param sleepAfterMs idle time before the app is put to sleep
+ * @param internet whether the app may open connections beyond its own network; false puts it on
+ *     a network with no route out
  */
 public record AppConfig(
     String image,
@@ -30,12 +32,13 @@ public record AppConfig(
     Map<String, String> secrets,
     String instanceType,
     CustomSize customSize,
-    Long sleepAfterMs)
+    Long sleepAfterMs,
+    Boolean internet)
     implements BerthSerializable {
 
   /** Nothing set: every field follows the node's default. */
   public static final AppConfig DEFAULTS =
-      new AppConfig(null, null, null, Map.of(), Map.of(), null, null, null);
+      new AppConfig(null, null, null, Map.of(), Map.of(), null, null, null, null);
 
   /** What audit output and {@code _config} show in place of a secret's value. */
   public static final String SECRET_SHOWN_AS = "(set)";
@@ -60,7 +63,8 @@ public record AppConfig(
   }
 
   public AppConfig withSecrets(Map<String, String> secrets) {
-    return new AppConfig(image, port, healthPath, env, secrets, instanceType, customSize, sleepAfterMs);
+    return new AppConfig(image, port, healthPath, env, secrets, instanceType, customSize, sleepAfterMs,
+        internet);
   }
 
   /** The same configuration with every secret's value replaced by {@link #SECRET_SHOWN_AS}. */
@@ -80,6 +84,10 @@ public record AppConfig(
 
   public String effectiveHealthPath(BerthSettings settings) {
     return healthPath != null ? healthPath : settings.probePath();
+  }
+
+  public boolean effectiveInternet(BerthSettings settings) {
+    return internet != null ? internet : settings.appInternet();
   }
 
   public Duration effectiveSleepAfter(BerthSettings settings) {

@@ -737,7 +737,9 @@ public final class AppEntity
     String probePath = config.effectiveHealthPath(settings);
     ContainerSpec spec = ContainerSpec.of(appId, settings.nodeId(), image,
             config.effectivePort(settings), instanceType)
-        .withEnvironment(config.environment(settings, appId));
+        .withEnvironment(config.environment(settings, appId))
+        .withInternet(config.effectiveInternet(settings))
+        .withReadOnlyRootfs(settings.readOnlyRootfs());
     CompletableFuture<StartedContainer> start = CompletableFuture.supplyAsync(() -> {
       StartedContainer container = services.driver().start(spec);
       try {

@@ -30,6 +30,8 @@ public record BerthSettings(
     Duration stopTimeout,
     int maxWaitingRequests,
     Map<String, String> appEnvironment,
+    boolean appInternet,
+    boolean readOnlyRootfs,
     Duration startBackoffMin,
     Duration startBackoffMax,
     Duration adoptProbeTimeout,
@@ -51,11 +53,27 @@ public record BerthSettings(
     }
     String advertisedHost = berth.getString("advertised-host");
     String dockerHost = berth.getString("docker.host");
+    String network = berth.getString("docker.network");
+    String internalNetwork = berth.getString("docker.internal-network");
+    if (internalNetwork.isBlank()) {
+      internalNetwork = network + "-internal";
+    }
+    if (internalNetwork.equals(network)) {
+      throw new ConfigException.BadValue("berth.docker.internal-network",
+          "must differ from berth.docker.network, both are '" + network + "'");
+    }
     DockerDriverSettings docker = new DockerDriverSettings(
         dockerHost.isBlank() ? Optional.empty() : Optional.of(dockerHost),
         advertisedHost,
-        berth.getString("docker.network"),
+        network,
+        internalNetwork,
         berth.getDuration("docker.call-timeout"));
+    boolean appInternet = berth.getBoolean("app.internet");
+    if (!appInternet) {
+      docker.internalNetworkProblem().ifPresent(problem -> {
+        throw new ConfigException.BadValue("berth.app.internet", problem);
+      });
+    }
     int appPort = berth.getInt("app.port");
     if (appPort < 1 || appPort > 65535) {
       throw new ConfigException.BadValue("berth.app.port", "must be 1-65535, was " + appPort);
@@ -77,6 +95,8 @@ public record BerthSettings(
         berth.getDuration("app.stop-timeout"),
         berth.getInt("app.max-waiting-requests"),
         environment(berth.getConfig("app.environment")),
+        appInternet,
+        berth.getBoolean("app.read-only-rootfs"),
         positive(berth, "app.start-backoff.min"),
         positive(berth, "app.start-backoff.max"),
         positive(berth, "app.adopt-probe-timeout"),

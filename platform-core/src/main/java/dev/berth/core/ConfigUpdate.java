@@ -27,7 +27,7 @@ public record ConfigUpdate(AppConfig fields, Map<String, String> setSecrets, Set
     implements BerthSerializable {
 
   private static final Set<String> FIELDS = Set.of(
-      "image", "port", "healthPath", "env", "secrets", "instanceType", "sleepAfter");
+      "image", "port", "healthPath", "env", "secrets", "instanceType", "sleepAfter", "internet");
 
   public ConfigUpdate {
     setSecrets = Map.copyOf(setSecrets);
@@ -108,8 +108,17 @@ public record ConfigUpdate(AppConfig fields, Map<String, String> setSecrets, Set
         problems.add("sleepAfter must be a duration such as 30s, 10m or 2h, was '" + sleepAfter + "'");
       }
     }
+    Boolean internet = null;
+    JsonNode internetNode = body.get("internet");
+    if (internetNode != null && !internetNode.isNull()) {
+      if (internetNode.isBoolean()) {
+        internet = internetNode.booleanValue();
+      } else {
+        problems.add("internet must be true or false");
+      }
+    }
     AppConfig fields = new AppConfig(image, port, healthPath, env, setSecrets, instanceType,
-        customSize, sleepAfterMs);
+        customSize, sleepAfterMs, internet);
     problems.addAll(fields.problems(settings));
     if (!problems.isEmpty()) {
       return new Parsed(null, List.copyOf(problems));

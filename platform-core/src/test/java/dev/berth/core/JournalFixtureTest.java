@@ -99,9 +99,9 @@ class JournalFixtureTest {
     long t = 1_796_000_000_000L;
     String image = "berth/example-app:latest";
     AppConfig config = new AppConfig("berth/other:1", 9090, "/ready", Map.of("MODE", "test"),
-        Map.of("DB_PASSWORD", "hunter2"), "small", null, 30_000L);
+        Map.of("DB_PASSWORD", "hunter2"), "small", null, 30_000L, null);
     AppConfig customSize = new AppConfig(null, null, null, Map.of(), Map.of(), null,
-        new AppConfig.CustomSize(805_306_368L, 0.75, 200), null);
+        new AppConfig.CustomSize(805_306_368L, 0.75, 200), null, false);
     journal.put("alpha", List.of(
         new AppEntity.ContainerStarted("c1", "127.0.0.1", 32768, "node-a", image, "standard", t),
         new AppEntity.MetadataSet(Map.of("owner", "team-a", "plan", "pro"), "127.0.0.1", t + 1),

@@ -11,32 +11,32 @@ import dev.berth.driver.DockerDriverSettings;
 public final class TestEngine {
   private static final DockerContainerDriver DRIVER =
       new DockerContainerDriver(DockerDriverSettings.defaults());
-
-  private static DockerClient engine;
+  private static final DockerClient DOCKER = connect();
 
   private TestEngine() {}
-
-  /**
-   * A second, independent view of the engine, so that assertions about containers do not trust
-   * the driver's own mapping. One for the whole test JVM, closed with it.
-   */
-  public static synchronized DockerClient engine() {
-    if (engine == null) {
-      var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
-      engine = DockerClientImpl.getInstance(config,
-          new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
-    }
-    return engine;
-  }
 
   /** One driver for the whole test JVM, as a node has one. */
   public static DockerContainerDriver driver() {
     return DRIVER;
   }
 
+  /**
+   * A docker-java client of the same engine, independent of the driver, so that assertions read
+   * Docker's own view (inspect, top, diff) rather than trust the driver's mapping of it.
+   */
+  public static DockerClient docker() {
+    return DOCKER;
+  }
+
   /** The example image, built by deploy/images/build-example-app.sh before the tests run. */
   public static String exampleImage() {
     String image = System.getenv("BERTH_APP_IMAGE");
     return image == null || image.isBlank() ? "berth/example-app:latest" : image;
+  }
+
+  private static DockerClient connect() {
+    var config = DefaultDockerClientConfig.createDefaultConfigBuilder().build();
+    return DockerClientImpl.getInstance(config,
+        new ApacheDockerHttpClient.Builder().dockerHost(config.getDockerHost()).build());
   }
 }
