@@ -63,10 +63,13 @@ final class AppProxy {
    * common pool, which on a machine of two cores means a new thread for each one.
    */
   private final Executor dispatcher;
+  /** Recognises admin tokens, which never reach an app. */
+  private final AdminAccess admin;
 
-  AppProxy(ActorSystem<?> system, Platform platform) {
+  AppProxy(ActorSystem<?> system, Platform platform, AdminAccess admin) {
     this.system = system;
     this.platform = platform;
+    this.admin = admin;
     this.dispatcher = system.executionContext();
     this.retryInterval = system.settings().config().getDuration("berth.edge.ask-retry-interval");
     this.requestIdPrefix = platform.nodeAddress() + "/";
@@ -164,13 +167,13 @@ final class AppProxy {
         }, dispatcher);
   }
 
-  private static HttpRequest upstreamRequest(
+  private HttpRequest upstreamRequest(
       String appId, Endpoint endpoint, String path, HttpRequest request, String clientAddress) {
     Uri incoming = request.getUri();
     String target = "http://" + endpoint.host() + ":" + endpoint.port() + path
         + incoming.rawQueryString().map(query -> "?" + query).orElse("");
     List<HttpHeader> headers = new ArrayList<>(withoutHopByHop(request.getHeaders()));
-    headers.removeIf(h -> SET_BY_EDGE.contains(h.lowercaseName()));
+    headers.removeIf(h -> SET_BY_EDGE.contains(h.lowercaseName()) || admin.isAdminCredential(h));
     headers.add(RawHeader.create("X-Forwarded-For", clientAddress));
     headers.add(RawHeader.create("X-Forwarded-Proto", incoming.getScheme()));
     request.getHeader(akka.http.javadsl.model.headers.Host.class)

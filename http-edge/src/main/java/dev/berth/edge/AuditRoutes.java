@@ -29,15 +29,17 @@ final class AuditRoutes extends AllDirectives {
 
   private final EventLog log;
   private final Executor dispatcher;
+  private final AdminAccess admin;
 
-  AuditRoutes(EventLog log, Executor dispatcher) {
+  AuditRoutes(EventLog log, Executor dispatcher, AdminAccess admin) {
     this.log = log;
     this.dispatcher = dispatcher;
+    this.admin = admin;
   }
 
   /** {@code GET /app/{appId}/_events?from=SEQ&limit=N}. */
   Route appEvents(String appId) {
-    return get(() -> parameterOptional("from", from -> parameterOptional("limit", limit -> {
+    return get(() -> admin.authorize(caller -> parameterOptional("from", from -> parameterOptional("limit", limit -> {
       OptionalLong first = number(from, 1);
       OptionalLong count = number(limit, DEFAULT_LIMIT);
       if (first.isEmpty() || first.getAsLong() < 1 || count.isEmpty() || !validLimit(count.getAsLong())) {
@@ -47,12 +49,12 @@ final class AuditRoutes extends AllDirectives {
       return completeWithFuture(page(log.eventsOf(appId, first.getAsLong(), (int) count.getAsLong()),
           events -> events.isEmpty() ? first.getAsLong() : events.get(events.size() - 1).sequenceNr() + 1,
           "nextFrom", appId));
-    })));
+    }))));
   }
 
   /** {@code GET /_audit?offset=O&limit=N}, or {@code follow=true} for a live stream. */
   Route audit() {
-    return path("_audit", () -> get(() -> parameterOptional("offset", offset ->
+    return path("_audit", () -> get(() -> admin.authorize(caller -> parameterOptional("offset", offset ->
         parameterOptional("limit", limit -> parameterOptional("follow", follow -> {
           OptionalLong after = number(offset, 0);
           OptionalLong count = number(limit, DEFAULT_LIMIT);
@@ -69,7 +71,7 @@ final class AuditRoutes extends AllDirectives {
           return completeWithFuture(page(log.allEvents(after.getAsLong(), (int) count.getAsLong()),
               events -> events.isEmpty() ? after.getAsLong() : events.get(events.size() - 1).offset(),
               "nextOffset", null));
-        })))));
+        }))))));
   }
 
   private CompletionStage<HttpResponse> page(

@@ -4,6 +4,7 @@ import akka.http.javadsl.model.AttributeKeys;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.RemoteAddress;
 import java.net.InetAddress;
+import java.util.Optional;
 
 /** Who sent a request, as far as the edge can tell for itself. */
 final class Caller {
@@ -14,14 +15,10 @@ final class Caller {
    * client-sent X-Forwarded-For.
    */
   static String address(HttpRequest request) {
-    return request.getAttribute(AttributeKeys.remoteAddress)
-        .flatMap(RemoteAddress::getAddress)
-        .map(InetAddress::getHostAddress)
-        .orElse("unknown");
+    return peer(request).map(InetAddress::getHostAddress).orElse("unknown");
   }
 
-  /** The identity recorded in the events a management call causes. */
-  static String identity(HttpRequest request) {
-    return address(request);
+  static Optional<InetAddress> peer(HttpRequest request) {
+    return request.getAttribute(AttributeKeys.remoteAddress).flatMap(RemoteAddress::getAddress);
   }
 }

@@ -31,13 +31,14 @@ final class EdgeRoutes extends AllDirectives {
   EdgeRoutes(ActorSystem<?> system, Platform platform) {
     Config config = system.settings().config();
     this.platform = platform;
-    this.proxy = new AppProxy(system, platform);
-    this.audit = new AuditRoutes(new EventLog(system), system.executionContext());
+    AdminAccess admin = AdminAccess.parse(config.getString("berth.admin-tokens"));
+    this.proxy = new AppProxy(system, platform, admin);
+    this.audit = new AuditRoutes(new EventLog(system), system.executionContext(), admin);
     this.management = new ManagementRoutes(platform, config.getDuration("berth.edge.ask-timeout"),
-        system.executionContext(), audit);
+        system.executionContext(), audit, admin);
     String baseDomain = config.getString("berth.edge.base-domain").strip().toLowerCase(Locale.ROOT);
     this.hostSuffix = baseDomain.isEmpty() ? Optional.empty() : Optional.of("." + baseDomain);
-    this.info = new PlatformInfo(platform, baseDomain, system.executionContext());
+    this.info = new PlatformInfo(platform, baseDomain, system.executionContext(), admin);
   }
 
   Route routes() {

@@ -45,14 +45,17 @@ final class ManagementRoutes extends AllDirectives {
 
   private final Platform platform;
   private final AuditRoutes audit;
+  private final AdminAccess admin;
   /** Runs continuations; see AppProxy for why not the common pool. */
   private final Executor dispatcher;
   private final Duration askTimeout;
   private final Duration restartTimeout;
 
-  ManagementRoutes(Platform platform, Duration askTimeout, Executor dispatcher, AuditRoutes audit) {
+  ManagementRoutes(
+      Platform platform, Duration askTimeout, Executor dispatcher, AuditRoutes audit, AdminAccess admin) {
     this.platform = platform;
     this.audit = audit;
+    this.admin = admin;
     this.dispatcher = dispatcher;
     this.askTimeout = askTimeout;
     this.restartTimeout = platform.settings().startTimeout()
@@ -64,15 +67,15 @@ final class ManagementRoutes extends AllDirectives {
     // Once a reserved segment matched, a rejection is answered here and never falls through to
     // the proxy: a wrong method on _status is a 405, not a request to the app.
     return pathPrefix(RESERVED_SEGMENT, name -> handleRejections(ErrorResponses.rejections(), () ->
-        extractRequest(request -> pathEnd(() -> switch (name) {
+        pathEnd(() -> switch (name) {
       case "_status" -> get(() -> completeWithFuture(status(appId, StatusView::of)));
-      case "_restart" -> post(() -> completeWithFuture(lifecycle(appId,
-          replyTo -> new AppEntity.Restart(Caller.identity(request), replyTo), restartTimeout)));
-      case "_stop" -> post(() -> completeWithFuture(lifecycle(appId, replyTo ->
-          new AppEntity.Stop(AppEntity.StopReason.REQUESTED, Caller.identity(request), replyTo),
-          restartTimeout)));
+      case "_restart" -> post(() -> admin.authorize(caller -> completeWithFuture(lifecycle(appId,
+          replyTo -> new AppEntity.Restart(caller, replyTo), restartTimeout))));
+      case "_stop" -> post(() -> admin.authorize(caller -> completeWithFuture(lifecycle(appId,
+          replyTo -> new AppEntity.Stop(AppEntity.StopReason.REQUESTED, caller, replyTo),
+          restartTimeout))));
       case "_events" -> audit.appEvents(appId);
-      case "_config" -> concat(
+      case "_config" -> admin.authorize(caller -> concat(
           get(() -> completeWithFuture(platform.app(appId)
               .ask(AppEntity.GetConfig::new, askTimeout)
               .thenApplyAsync(config -> JsonResponses.ok(ConfigView.of(appId, config, platform.settings())),
@@ -80,17 +83,15 @@ final class ManagementRoutes extends AllDirectives {
               .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher))),
           put(() -> parameterOptional("restart", restart -> withSizeLimit(MAX_CONFIG_BODY, () ->
               extractStrictEntity(STRICT_BODY_WAIT, body -> completeWithFuture(configure(appId,
-                  body.getData().toArray(), restart.filter("true"::equals).isPresent(),
-                  Caller.identity(request))))))));
+                  body.getData().toArray(), restart.filter("true"::equals).isPresent(), caller))))))));
       case "_metadata" -> concat(
           get(() -> completeWithFuture(status(appId, AppStatus::metadata))),
-          post(() -> withSizeLimit(MAX_METADATA_BODY, () ->
+          post(() -> admin.authorize(caller -> withSizeLimit(MAX_METADATA_BODY, () ->
               extractStrictEntity(STRICT_BODY_WAIT, body ->
-                  completeWithFuture(setMetadata(appId, body.getData().toArray(),
-                      Caller.identity(request)))))));
+                  completeWithFuture(setMetadata(appId, body.getData().toArray(), caller)))))));
       default -> complete(ErrorResponses.of(
           StatusCodes.NOT_FOUND, "not_found", "no management endpoint " + name, appId));
-    }))));
+    })));
   }
 
   private CompletionStage<HttpResponse> status(String appId, Function<AppStatus, Object> view) {
@@ -102,9 +103,8 @@ final class ManagementRoutes extends AllDirectives {
 
   /** {@code DELETE /app/{appId}}: the app's own path, not under a reserved segment. */
   Route deleteApp(String appId) {
-    return pathEndOrSingleSlash(() -> delete(() -> extractRequest(request -> completeWithFuture(
-        lifecycle(appId, replyTo -> new AppEntity.Delete(Caller.identity(request), replyTo),
-            restartTimeout)))));
+    return pathEndOrSingleSlash(() -> delete(() -> admin.authorize(caller -> completeWithFuture(
+        lifecycle(appId, replyTo -> new AppEntity.Delete(caller, replyTo), restartTimeout)))));
   }
 
   /** Sends a command that changes the container's life, and answers the resulting status. */

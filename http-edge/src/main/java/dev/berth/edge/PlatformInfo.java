@@ -21,11 +21,13 @@ final class PlatformInfo {
   private final Platform platform;
   private final String baseDomain;
   private final Executor dispatcher;
+  private final AdminAccess admin;
 
-  PlatformInfo(Platform platform, String baseDomain, Executor dispatcher) {
+  PlatformInfo(Platform platform, String baseDomain, Executor dispatcher, AdminAccess admin) {
     this.platform = platform;
     this.baseDomain = baseDomain;
     this.dispatcher = dispatcher;
+    this.admin = admin;
   }
 
   CompletionStage<HttpResponse> response() {
@@ -49,6 +51,7 @@ final class PlatformInfo {
     body.put("nodeId", settings.nodeId());
     body.put("members", platform.members());
     body.put("routing", routing);
+    body.put("management", admin.describe());
     body.put("sleepAfter", settings.sleepAfter().toString());
     body.put("sleepAfterMs", settings.sleepAfter().toMillis());
     body.put("maxInstances", settings.maxInstances());
