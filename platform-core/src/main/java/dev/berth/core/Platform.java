@@ -25,16 +25,19 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * The platform side of one node: the journal schema, the container driver, cluster membership
- * and the sharded app entities. The edge talks to apps only through {@link #app(String)}.
+ * The platform side of one node: the journal schema, the container driver, cluster membership,
+ * the sharded app entities and the directory of apps. The edge talks to apps only through
+ * {@link #app(String)}.
  */
 public final class Platform {
   private final ActorSystem<?> system;
   private final BerthSettings settings;
+  private final AppDirectory directory;
 
-  private Platform(ActorSystem<?> system, BerthSettings settings) {
+  private Platform(ActorSystem<?> system, BerthSettings settings, AppDirectory directory) {
     this.system = system;
     this.settings = settings;
+    this.directory = directory;
   }
 
   /**
@@ -92,7 +95,8 @@ public final class Platform {
       exits.stop();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-    return new Platform(system, settings);
+    AppDirectory directory = AppDirectory.start(system, new EventLog(system), settings);
+    return new Platform(system, settings, directory);
   }
 
   /** Stops every container this node runs, through its entity, so the journal records it. */
@@ -127,6 +131,11 @@ public final class Platform {
       throw new IllegalArgumentException(AppId.RULE + ": " + appId);
     }
     return ClusterSharding.get(system).entityRefFor(AppEntity.ENTITY_KEY, appId);
+  }
+
+  /** Every app the journal knows, as this node has read it so far. */
+  public AppDirectory directory() {
+    return directory;
   }
 
   public BerthSettings settings() {
