@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
@@ -22,8 +21,6 @@ import java.util.function.Function;
  * for all, paged, or followed live as Server-Sent Events with {@code follow=true}.
  */
 final class AuditRoutes extends AllDirectives {
-  private static final int DEFAULT_LIMIT = 100;
-  private static final int MAX_LIMIT = 1000;
   /** Keeps idle followers' connections (and proxies between) from timing out. */
   private static final Duration HEARTBEAT = Duration.ofSeconds(15);
 
@@ -40,11 +37,12 @@ final class AuditRoutes extends AllDirectives {
   /** {@code GET /app/{appId}/_events?from=SEQ&limit=N}. */
   Route appEvents(String appId) {
     return get(() -> admin.authorize(caller -> parameterOptional("from", from -> parameterOptional("limit", limit -> {
-      OptionalLong first = number(from, 1);
-      OptionalLong count = number(limit, DEFAULT_LIMIT);
-      if (first.isEmpty() || first.getAsLong() < 1 || count.isEmpty() || !validLimit(count.getAsLong())) {
-        return complete(ErrorResponses.badRequest(
-            "from must be a sequence number from 1, limit a number from 1 to " + MAX_LIMIT, appId));
+      OptionalLong first = Paging.number(from, 1);
+      OptionalLong count = Paging.number(limit, Paging.DEFAULT_LIMIT);
+      if (first.isEmpty() || first.getAsLong() < 1
+          || count.isEmpty() || !Paging.validLimit(count.getAsLong())) {
+        return complete(ErrorResponses.badRequest("from must be a sequence number from 1, "
+            + "limit a number from 1 to " + Paging.MAX_LIMIT, appId));
       }
       return completeWithFuture(page(log.eventsOf(appId, first.getAsLong(), (int) count.getAsLong()),
           events -> events.isEmpty() ? first.getAsLong() : events.get(events.size() - 1).sequenceNr() + 1,
@@ -56,11 +54,12 @@ final class AuditRoutes extends AllDirectives {
   Route audit() {
     return path("_audit", () -> get(() -> admin.authorize(caller -> parameterOptional("offset", offset ->
         parameterOptional("limit", limit -> parameterOptional("follow", follow -> {
-          OptionalLong after = number(offset, 0);
-          OptionalLong count = number(limit, DEFAULT_LIMIT);
-          if (after.isEmpty() || after.getAsLong() < 0 || count.isEmpty() || !validLimit(count.getAsLong())) {
-            return complete(ErrorResponses.badRequest(
-                "offset must be a number from 0, limit a number from 1 to " + MAX_LIMIT, null));
+          OptionalLong after = Paging.number(offset, 0);
+          OptionalLong count = Paging.number(limit, Paging.DEFAULT_LIMIT);
+          if (after.isEmpty() || after.getAsLong() < 0
+              || count.isEmpty() || !Paging.validLimit(count.getAsLong())) {
+            return complete(ErrorResponses.badRequest("offset must be a number from 0, "
+                + "limit a number from 1 to " + Paging.MAX_LIMIT, null));
           }
           if (follow.filter("true"::equals).isPresent()) {
             return completeOK(log.follow(after.getAsLong())
@@ -106,22 +105,6 @@ final class AuditRoutes extends AllDirectives {
           recorded.type(), String.valueOf(recorded.offset()));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("cannot write an event as JSON", e);
-    }
-  }
-
-  private static boolean validLimit(long limit) {
-    return limit >= 1 && limit <= MAX_LIMIT;
-  }
-
-  /** The parameter as a number, its default when absent; empty when it is not a number. */
-  private static OptionalLong number(Optional<String> parameter, long absent) {
-    if (parameter.isEmpty()) {
-      return OptionalLong.of(absent);
-    }
-    try {
-      return OptionalLong.of(Long.parseLong(parameter.get()));
-    } catch (NumberFormatException e) {
-      return OptionalLong.empty();
     }
   }
 }

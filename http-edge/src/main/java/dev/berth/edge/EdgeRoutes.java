@@ -12,6 +12,7 @@ import com.typesafe.config.Config;
 import dev.berth.core.AppId;
 import dev.berth.core.EventLog;
 import dev.berth.core.Platform;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -24,6 +25,7 @@ final class EdgeRoutes extends AllDirectives {
   private final AppProxy proxy;
   private final ManagementRoutes management;
   private final AuditRoutes audit;
+  private final AppListingRoutes listing;
   private final PlatformInfo info;
   /** Lower case, starting with a dot; empty when host routing is off. */
   private final Optional<String> hostSuffix;
@@ -34,8 +36,9 @@ final class EdgeRoutes extends AllDirectives {
     AdminAccess admin = AdminAccess.parse(config.getString("berth.admin-tokens"));
     this.proxy = new AppProxy(system, platform, admin);
     this.audit = new AuditRoutes(new EventLog(system), system.executionContext(), admin);
-    this.management = new ManagementRoutes(platform, config.getDuration("berth.edge.ask-timeout"),
-        system.executionContext(), audit, admin);
+    Duration askTimeout = config.getDuration("berth.edge.ask-timeout");
+    this.management = new ManagementRoutes(platform, askTimeout, system.executionContext(), audit, admin);
+    this.listing = new AppListingRoutes(platform, askTimeout, system.executionContext(), admin);
     String baseDomain = config.getString("berth.edge.base-domain").strip().toLowerCase(Locale.ROOT);
     this.hostSuffix = baseDomain.isEmpty() ? Optional.empty() : Optional.of("." + baseDomain);
     this.info = new PlatformInfo(platform, baseDomain, system.executionContext(), admin);
@@ -50,6 +53,7 @@ final class EdgeRoutes extends AllDirectives {
                     pathPrefix(PathMatchers.segment(), this::appRoutes),
                     complete(ErrorResponses.invalidAppId("", AppId.RULE)))),
                 audit.audit(),
+                listing.apps(),
                 parameterOptional("appId", appId -> appId
                     .map(id -> proxyWholePath(id))
                     .orElseGet(() -> concat(

@@ -17,6 +17,7 @@ record StatusView(
   /**
    * @param lastStopReason idle, requested, restart, shutdown, deleted, exited or vanished
    * @param lastExitCode set when the last container exited by itself
+   * @param lastActivity the last request admitted or finished while running, or lifecycle change
    */
   record Stats(
       int startCount,
@@ -25,7 +26,8 @@ record StatusView(
       String lastStopReason,
       Integer lastExitCode,
       boolean lastOomKilled,
-      int requestsInFlight) {}
+      int requestsInFlight,
+      long lastActivity) {}
 
   /** The last failed start, and when the next start is allowed after consecutive failures. */
   record LastError(String message, long at, int failedStarts, long nextStartAllowedAt) {}
@@ -38,7 +40,7 @@ record StatusView(
             emptyToNull(status.host()), status.port()),
         new Stats(status.startCount(), status.lastStarted(), status.lastStopped(),
             emptyToNull(status.lastStopReason()), status.lastExitCode(), status.lastOomKilled(),
-            status.requestsInFlight()),
+            status.requestsInFlight(), status.lastActivity()),
         status.metadata(),
         status.lastError().isEmpty() ? null : new LastError(status.lastError(), status.lastErrorAt(),
             status.failedStarts(), status.nextStartAllowedAt()));

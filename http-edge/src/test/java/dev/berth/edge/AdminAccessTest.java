@@ -39,6 +39,7 @@ class AdminAccessTest {
         new String[] {"PUT", "/app/" + appId + "/_config"},
         new String[] {"GET", "/app/" + appId + "/_events"},
         new String[] {"GET", "/_audit"},
+        new String[] {"GET", "/_apps"},
         new String[] {"GET", "/_audit?follow=true"});
   }
 

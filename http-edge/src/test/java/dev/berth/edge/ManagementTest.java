@@ -35,6 +35,7 @@ class ManagementTest {
     assertEquals(0, status.get("container").get("port").asInt());
     assertEquals(0, status.get("stats").get("startCount").asInt());
     assertEquals(0, status.get("stats").get("lastStarted").asLong());
+    assertEquals(0, status.get("stats").get("lastActivity").asLong());
     assertTrue(status.get("metadata").isObject());
     assertTrue(TestEngine.driver().list(Map.of(Labels.APP_ID, appId)).isEmpty());
   }
@@ -56,6 +57,8 @@ class ManagementTest {
     assertEquals(1, status.get("stats").get("startCount").asInt());
     long started = status.get("stats").get("lastStarted").asLong();
     assertTrue(started >= before && started <= System.currentTimeMillis(), "lastStarted " + started);
+    long active = status.get("stats").get("lastActivity").asLong();
+    assertTrue(active >= started && active <= System.currentTimeMillis(), "lastActivity " + active);
   }
 
   @Test

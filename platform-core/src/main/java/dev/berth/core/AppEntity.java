@@ -871,6 +871,10 @@ public final class AppEntity
     return failed.failedAt() + Math.min(pause, settings.startBackoffMax().toMillis());
   }
 
+  /** Every word {@link #lifecycleName} gives. */
+  public static final List<String> LIFECYCLE_NAMES =
+      List.of("not_started", "running", "sleeping", "stopped", "failed", "deleted");
+
   /**
    * The status word a state stands for, as {@code _status} reports it when no start or stop is
    * under way: not_started, running, sleeping, stopped, failed or deleted.
@@ -889,6 +893,20 @@ public final class AppEntity
       return "deleted";
     }
     return "not_started";
+  }
+
+  /**
+   * When the app's lifecycle last changed, epoch ms: its container started or stopped, a start
+   * failed, or it was deleted; 0 if none of these happened.
+   */
+  public static long lastLifecycleChange(State state) {
+    long at = Math.max(state.data().lastStarted(), state.data().lastStopped());
+    if (state instanceof Failed failed) {
+      return Math.max(at, failed.failedAt());
+    } else if (state instanceof Deleted deleted) {
+      return Math.max(at, deleted.deletedAt());
+    }
+    return at;
   }
 
   private AppStatus status(State state) {
@@ -919,10 +937,16 @@ public final class AppEntity
     String lastStopReason = data.lastStopReason() == null
         ? ""
         : data.lastStopReason().name().toLowerCase(java.util.Locale.ROOT);
+    // A running app's requests count too; a stopped one's entity may be a new incarnation, whose
+    // lastActivityNanos only says when it was woken.
+    long lastActivity = state instanceof Running
+        ? Math.max(lastLifecycleChange(state),
+            now() - Duration.ofNanos(System.nanoTime() - lastActivityNanos).toMillis())
+        : lastLifecycleChange(state);
     return new AppStatus(appId, status, containerId, host, port, data.startCount(),
         data.lastStarted(), data.lastStopped(), data.metadata(), lastError, lastErrorAt,
         failedStarts, nextStartAllowedAt, lastStopReason, data.lastExitCode(), data.lastOomKilled(),
-        requestsInFlight.size());
+        requestsInFlight.size(), lastActivity);
   }
 
   private static Throwable unwrap(Throwable error) {

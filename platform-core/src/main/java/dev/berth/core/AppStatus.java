@@ -11,6 +11,9 @@ import java.util.Map;
  * @param lastStopReason why the last container stopped (idle, restart, exited, ...), or empty
  * @param lastExitCode the exit code of the last container that exited by itself, or null
  * @param nextStartAllowedAt after failed starts, when the next start may be tried; else 0
+ * @param lastActivity the latest of: its container started or stopped, a start failed, it was
+ *     deleted, and while it runs, a request admitted or finished or its entity taken over by a
+ *     node (its idle countdown starts again then)
  */
 public record AppStatus(
     String appId,
@@ -29,5 +32,6 @@ public record AppStatus(
     String lastStopReason,
     Integer lastExitCode,
     boolean lastOomKilled,
-    int requestsInFlight)
+    int requestsInFlight,
+    long lastActivity)
     implements BerthSerializable {}

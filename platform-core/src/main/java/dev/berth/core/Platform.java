@@ -28,8 +28,9 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 
 /**
- * The platform side of one node: the journal schema, the container driver, cluster membership
- * and the sharded app entities. The edge talks to apps only through {@link #app(String)}.
+ * The platform side of one node: the journal schema, the container driver, cluster membership,
+ * the sharded app entities and the directory of apps. The edge talks to apps only through
+ * {@link #app(String)}.
  */
 public final class Platform {
   private final ActorSystem<?> system;
@@ -37,18 +38,21 @@ public final class Platform {
   private final DockerContainerDriver driver;
   private final Executor blocking;
   private final ActorRef<CapacityKeeper.Command> capacity;
+  private final AppDirectory directory;
 
   private Platform(
       ActorSystem<?> system,
       BerthSettings settings,
       DockerContainerDriver driver,
       Executor blocking,
-      ActorRef<CapacityKeeper.Command> capacity) {
+      ActorRef<CapacityKeeper.Command> capacity,
+      AppDirectory directory) {
     this.system = system;
     this.settings = settings;
     this.driver = driver;
     this.blocking = blocking;
     this.capacity = capacity;
+    this.directory = directory;
   }
 
   /**
@@ -107,7 +111,8 @@ public final class Platform {
       exits.stop();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-    return new Platform(system, settings, driver, blocking, capacity);
+    AppDirectory directory = AppDirectory.start(system, new EventLog(system), settings);
+    return new Platform(system, settings, driver, blocking, capacity, directory);
   }
 
   /** Stops every container this node runs, through its entity, so the journal records it. */
@@ -168,6 +173,11 @@ public final class Platform {
   /** How many instances run cluster-wide, as the capacity keeper counts them, and the bound. */
   public CompletionStage<CapacityKeeper.Usage> usage(Duration timeout) {
     return AskPattern.ask(capacity, CapacityKeeper.GetUsage::new, timeout, system.scheduler());
+  }
+
+  /** Every app the journal knows, as this node has read it so far. */
+  public AppDirectory directory() {
+    return directory;
   }
 
   public BerthSettings settings() {
