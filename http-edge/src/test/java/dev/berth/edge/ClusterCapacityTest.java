@@ -4,26 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.berth.driver.ContainerInfo;
-import dev.berth.driver.Labels;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.Deadline;
 import dev.berth.driver.testing.TestEngine;
 import dev.berth.edge.testing.Http;
 import dev.berth.edge.testing.NodeProcess;
+import dev.berth.edge.testing.ProcessCluster;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,49 +37,26 @@ class ClusterCapacityTest {
 
   @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
   @TempDir static Path dataDir;
-  private static final List<NodeProcess> nodes = new ArrayList<>();
+  private static ProcessCluster cluster;
+  private static List<NodeProcess> nodes;
 
   @BeforeAll
   static void startCluster() throws Exception {
-    int[] clusterPorts = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
-    String seeds = java.util.Arrays.stream(clusterPorts)
-        .mapToObj(port -> "akka://berth@127.0.0.1:" + port)
-        .collect(Collectors.joining(","));
-    for (int i = 0; i < clusterPorts.length; i++) {
-      Map<String, String> env = new HashMap<>();
-      env.put("BERTH_CLUSTER_PORT", String.valueOf(clusterPorts[i]));
-      env.put("BERTH_SEED_NODES", seeds);
-      env.put("BERTH_MAX_INSTANCES", String.valueOf(MAX_INSTANCES));
-      // No app is ever idle long enough to be evicted here: the bound alone is under test.
-      env.put("BERTH_MIN_IDLE_BEFORE_EVICT", "1h");
-      nodes.add(NodeProcess.start(dataDir, nodeId(i), env));
-    }
-    Deadline.within(Duration.ofSeconds(60)).await("three members up", () ->
-        Http.getJson(nodes.get(0).baseUrl() + "/").get("members").size() == 3);
+    cluster = ProcessCluster.start(dataDir, cleanup.nodeId(), 3, Map.of(
+        "BERTH_MAX_INSTANCES", String.valueOf(MAX_INSTANCES),
+        // No app is ever idle long enough to be evicted here: the bound alone is under test.
+        "BERTH_MIN_IDLE_BEFORE_EVICT", "1h"));
+    nodes = cluster.nodes();
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    for (NodeProcess node : nodes) {
-      node.close();
-    }
-    for (int i = 0; i < 3; i++) {
-      for (ContainerInfo container : TestEngine.driver().list(Map.of(Labels.NODE, nodeId(i)))) {
-        TestEngine.driver().remove(container.id());
-      }
-    }
-  }
-
-  private static String nodeId(int index) {
-    return cleanup.nodeId() + "-" + (index + 1);
+    cluster.close();
   }
 
   /** This cluster's containers in Docker, whichever node started them. */
   private static int containersInDocker() {
-    return TestEngine.driver().list(Map.of()).stream()
-        .filter(container -> container.nodeId() != null && container.nodeId().startsWith(cleanup.nodeId() + "-"))
-        .mapToInt(container -> 1)
-        .sum();
+    return (int) TestEngine.driver().list(Map.of()).stream().filter(cluster::started).count();
   }
 
   @Test

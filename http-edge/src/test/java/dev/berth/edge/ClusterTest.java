@@ -11,11 +11,11 @@ import dev.berth.driver.testing.Deadline;
 import dev.berth.driver.testing.TestEngine;
 import dev.berth.edge.testing.Http;
 import dev.berth.edge.testing.NodeProcess;
+import dev.berth.edge.testing.ProcessCluster;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,38 +40,20 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterTest {
   @RegisterExtension static final ContainerCleanup cleanup = new ContainerCleanup();
   @TempDir static Path dataDir;
-  private static final List<NodeProcess> nodes = new ArrayList<>();
-  private static int[] clusterPorts;
+  private static ProcessCluster cluster;
+  private static List<NodeProcess> nodes;
   /** Apps served since the first test, with their container's hostname. */
   private static final Map<String, String> hostnames = new ConcurrentHashMap<>();
 
   @BeforeAll
   static void startCluster() throws Exception {
-    clusterPorts = new int[] {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
-    String seeds = java.util.Arrays.stream(clusterPorts)
-        .mapToObj(port -> "akka://berth@127.0.0.1:" + port)
-        .collect(Collectors.joining(","));
-    for (int i = 0; i < clusterPorts.length; i++) {
-      Map<String, String> env = new HashMap<>();
-      env.put("BERTH_CLUSTER_PORT", String.valueOf(clusterPorts[i]));
-      env.put("BERTH_SEED_NODES", seeds);
-      nodes.add(NodeProcess.start(dataDir, cleanup.nodeId() + "-" + (i + 1), env));
-    }
-    Deadline.within(Duration.ofSeconds(60)).await("three members up", () ->
-        Http.getJson(nodes.get(0).baseUrl() + "/").get("members").size() == 3);
+    cluster = ProcessCluster.start(dataDir, cleanup.nodeId(), 3, Map.of());
+    nodes = cluster.nodes();
   }
 
   @AfterAll
   static void stopCluster() throws Exception {
-    for (NodeProcess node : nodes) {
-      node.close();
-    }
-    // Containers carry the id of the node that started them.
-    for (int i = 1; i <= 4; i++) {
-      for (ContainerInfo container : TestEngine.driver().list(Map.of(Labels.NODE, cleanup.nodeId() + "-" + i))) {
-        TestEngine.driver().remove(container.id());
-      }
-    }
+    cluster.close();
   }
 
   private static List<ContainerInfo> containersOf(String appId) {
@@ -181,11 +163,7 @@ class ClusterTest {
   void aJoiningNodeTakesOverSomeAppsWithoutRestartingThem() throws Exception {
     NodeProcess staying = nodes.get(0);
     int managementPort = NodeProcess.freePort();
-    Map<String, String> env = new HashMap<>();
-    env.put("BERTH_SEED_NODES", "akka://berth@127.0.0.1:" + clusterPorts[0]);
-    env.put("BERTH_MANAGEMENT_PORT", String.valueOf(managementPort));
-    NodeProcess joining = NodeProcess.start(dataDir, cleanup.nodeId() + "-4", env);
-    nodes.add(joining);
+    NodeProcess joining = cluster.join(Map.of("BERTH_MANAGEMENT_PORT", String.valueOf(managementPort)));
 
     // Sharding moves shards to the new node in its rebalance rounds (every 10 s). These calls
     // only keep the apps' entities awake; while its shard moves, an app may answer 503.

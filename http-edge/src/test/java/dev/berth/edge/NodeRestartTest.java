@@ -13,6 +13,7 @@ import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.Deadline;
 import dev.berth.driver.testing.TestEngine;
 import dev.berth.edge.testing.Http;
+import dev.berth.edge.testing.JournalDatabase;
 import dev.berth.edge.testing.NodeProcess;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -73,9 +74,15 @@ class NodeRestartTest {
     }
     hostnames.keySet().forEach(appId ->
         assertTrue(containersOf(appId).get(0).running(), appId + " kept running"));
+    // As if the journal came from a version that kept no count of instances: the apps that find
+    // their containers running count them again.
+    assertTrue(JournalDatabase.update(dataDir,
+        "DELETE FROM \"event_journal\" WHERE \"persistence_id\" = 'Capacity'") > 0);
 
     try (NodeProcess second = NodeProcess.start(dataDir, cleanup.nodeId())) {
       assertServedByTheSameContainers(second, hostnames);
+      Deadline.within(Duration.ofSeconds(30)).await("the adopted containers are counted", () ->
+          Http.getJson(second.baseUrl() + "/").get("instances").get("running").asInt() == hostnames.size());
     }
   }
 

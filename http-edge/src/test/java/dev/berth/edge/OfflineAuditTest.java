@@ -5,18 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import dev.berth.core.PersistenceConfig;
-import dev.berth.core.Platform;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.edge.testing.Http;
+import dev.berth.edge.testing.JournalDatabase;
 import dev.berth.edge.testing.TestNode;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -24,6 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code berth audit}: the journal read directly, while a node runs and after it stopped. */
 class OfflineAuditTest {
+  private static final String SECRET = "never-printed-0123456789";
+
   @RegisterExtension final ContainerCleanup cleanup = new ContainerCleanup();
   @TempDir Path dataDir;
 
@@ -48,6 +46,7 @@ class OfflineAuditTest {
       beforeRestart = System.currentTimeMillis();
       Http.post(node.app(appId, "/_restart"), "");
       Http.post(node.app(other, "/_metadata"), "{\"k\":\"v\"}");
+      Http.put(node.app(other, "/_config"), "{\"secrets\": {\"API_KEY\": \"" + SECRET + "\"}}");
 
       // While the node runs: the journal and the node agree.
       Outcome verified = audit("--verify", "--node", node.baseUrl());
@@ -55,15 +54,9 @@ class OfflineAuditTest {
       assertTrue(verified.output().contains("and the node at " + node.baseUrl()), verified.output());
 
       // A lost event is a difference.
-      Config config = Platform.loadConfig(ConfigFactory.parseMap(Map.of("berth.data-dir", dataDir.toString())));
-      String db = "akka-persistence-jdbc.shared-databases.berth.db";
-      try (Connection connection = DriverManager.getConnection(PersistenceConfig.jdbcUrl(config),
-              config.getString(db + ".user"), config.getString(db + ".password"));
-          PreparedStatement delete = connection.prepareStatement(
-              "DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" = 4")) {
-        delete.setString(1, "App|" + appId);
-        assertEquals(1, delete.executeUpdate());
-      }
+      assertEquals(1, JournalDatabase.update(dataDir,
+          "DELETE FROM \"event_journal\" WHERE \"persistence_id\" = ? AND \"sequence_number\" = 4",
+          "App|" + appId));
       Outcome tampered = audit("--verify", appId, "--node", node.baseUrl());
       assertEquals(1, tampered.exitCode(), tampered.output());
       assertTrue(tampered.output().contains(appId + ": startCount is 2 on the node, 1 in the journal"),
@@ -82,6 +75,11 @@ class OfflineAuditTest {
     assertTrue(asOf.output().contains("state at "), asOf.output());
     assertTrue(asOf.output().contains(": running "), asOf.output());
     assertTrue(!asOf.output().contains("ContainerStopped"), asOf.output());
+
+    Outcome secretHolder = audit(other);
+    assertTrue(secretHolder.output().contains("ConfigChanged"), secretHolder.output());
+    assertTrue(secretHolder.output().contains("API_KEY=(set)"), secretHolder.output());
+    assertTrue(!secretHolder.output().contains(SECRET), "the audit shows a secret: " + secretHolder.output());
 
     Outcome summary = audit();
     assertTrue(summary.output().contains(appId), summary.output());

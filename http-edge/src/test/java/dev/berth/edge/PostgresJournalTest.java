@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.berth.core.EventSchema;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.edge.testing.Http;
 import dev.berth.edge.testing.PostgresServer;
@@ -84,7 +85,8 @@ class PostgresJournalTest {
           types.append(manifest.substring(manifest.lastIndexOf('$') + 1)).append(' ');
         }
       }
-      assertEquals("ContainerStarted#1 MetadataSet#1 ContainerStopped#1 ContainerStarted#1",
+      String v = "#" + EventSchema.VERSION;
+      assertEquals("ContainerStarted" + v + " MetadataSet" + v + " ContainerStopped" + v + " ContainerStarted" + v,
           types.toString().strip(), "event types with their schema version");
     }
   }

@@ -706,6 +706,7 @@ public final class AppEntity
     operation = Operation.NONE;
     if (state instanceof Running running) {
       admitWaitingRequests(running);
+      services.capacity().tell(new CapacityKeeper.Adopt(appId));
     }
     scheduleIdleCheck(sleepAfter(state));
     return Effect().noReply().thenUnstashAll();

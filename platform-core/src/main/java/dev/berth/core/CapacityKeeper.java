@@ -56,6 +56,13 @@ public final class CapacityKeeper
   /** An app's container is gone; its slot is free. Releasing a slot not held does nothing. */
   public record Release(String appId) implements Command {}
 
+  /**
+   * An app found its container running where the journal says, after a restart of its entity:
+   * it holds a slot whether or not one was recorded (a journal from before slots were kept, or a
+   * keeper's journal lost), so that the count stays true, even if it then exceeds the bound.
+   */
+  public record Adopt(String appId) implements Command {}
+
   public record GetUsage(ActorRef<Usage> replyTo) implements Command {}
 
   /**
@@ -175,6 +182,9 @@ public final class CapacityKeeper
     return newCommandHandlerBuilder().forAnyState()
         .onCommand(Acquire.class, this::acquire)
         .onCommand(Release.class, this::release)
+        .onCommand(Adopt.class, (slots, cmd) -> slots.holders().containsKey(cmd.appId())
+            ? Effect().none()
+            : Effect().persist(new SlotGranted(cmd.appId(), now())))
         .onCommand(GetUsage.class, (slots, cmd) -> {
           cmd.replyTo().tell(new Usage(slots.holders().size(), settings.maxInstances(),
               context.getSystem().address().toString()));
