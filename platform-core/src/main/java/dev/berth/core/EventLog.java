@@ -19,10 +19,17 @@ public final class EventLog {
   private final ActorSystem<?> system;
   private final JdbcReadJournal journal;
 
+  /** The read journal that suits reading everything from the start, in large batches. */
+  static final String BULK_READ_JOURNAL = "berth-directory-read-journal";
+
   public EventLog(ActorSystem<?> system) {
+    this(system, JdbcReadJournal.Identifier());
+  }
+
+  /** @param readJournal the configuration path of the read journal plugin to query */
+  EventLog(ActorSystem<?> system, String readJournal) {
     this.system = system;
-    this.journal = PersistenceQuery.get(system)
-        .getReadJournalFor(JdbcReadJournal.class, JdbcReadJournal.Identifier());
+    this.journal = PersistenceQuery.get(system).getReadJournalFor(JdbcReadJournal.class, readJournal);
   }
 
   /** One event as it stands in the journal. */

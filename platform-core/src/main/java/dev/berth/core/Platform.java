@@ -111,7 +111,8 @@ public final class Platform {
       exits.stop();
       return CompletableFuture.completedFuture(Done.getInstance());
     });
-    AppDirectory directory = AppDirectory.start(system, new EventLog(system), settings);
+    AppDirectory directory = AppDirectory.start(system,
+        new EventLog(system, EventLog.BULK_READ_JOURNAL), settings);
     return new Platform(system, settings, driver, blocking, capacity, directory);
   }
 
