@@ -145,8 +145,9 @@ public record AppConfig(
       } catch (IllegalArgumentException badSize) {
         problems.add(badSize.getMessage());
       }
-      if (customSize.cpus() > Runtime.getRuntime().availableProcessors() * 64L) {
-        problems.add("cpus must be at most " + Runtime.getRuntime().availableProcessors() * 64L);
+      // Docker's own bounds; more CPUs than the engine's host has fails at the start, naming them.
+      if (customSize.cpus() < 0.01 || customSize.cpus() > 1024) {
+        problems.add("cpus must be from 0.01 to 1024, was " + customSize.cpus());
       }
     }
     if (sleepAfterMs != null && sleepAfterMs < 1000) {
