@@ -45,14 +45,17 @@ final class ManagementRoutes extends AllDirectives {
 
   private final Platform platform;
   private final AuditRoutes audit;
+  private final Caller caller;
   /** Runs continuations; see AppProxy for why not the common pool. */
   private final Executor dispatcher;
   private final Duration askTimeout;
   private final Duration restartTimeout;
 
-  ManagementRoutes(Platform platform, Duration askTimeout, Executor dispatcher, AuditRoutes audit) {
+  ManagementRoutes(
+      Platform platform, Duration askTimeout, Executor dispatcher, AuditRoutes audit, Caller caller) {
     this.platform = platform;
     this.audit = audit;
+    this.caller = caller;
     this.dispatcher = dispatcher;
     this.askTimeout = askTimeout;
     this.restartTimeout = platform.settings().startTimeout()
@@ -67,9 +70,9 @@ final class ManagementRoutes extends AllDirectives {
         extractRequest(request -> pathEnd(() -> switch (name) {
       case "_status" -> get(() -> completeWithFuture(status(appId, StatusView::of)));
       case "_restart" -> post(() -> completeWithFuture(lifecycle(appId,
-          replyTo -> new AppEntity.Restart(Caller.identity(request), replyTo), restartTimeout)));
+          replyTo -> new AppEntity.Restart(caller.identity(request), replyTo), restartTimeout)));
       case "_stop" -> post(() -> completeWithFuture(lifecycle(appId, replyTo ->
-          new AppEntity.Stop(AppEntity.StopReason.REQUESTED, Caller.identity(request), replyTo),
+          new AppEntity.Stop(AppEntity.StopReason.REQUESTED, caller.identity(request), replyTo),
           restartTimeout)));
       case "_events" -> audit.appEvents(appId);
       case "_config" -> concat(
@@ -81,13 +84,13 @@ final class ManagementRoutes extends AllDirectives {
           put(() -> parameterOptional("restart", restart -> withSizeLimit(MAX_CONFIG_BODY, () ->
               extractStrictEntity(STRICT_BODY_WAIT, body -> completeWithFuture(configure(appId,
                   body.getData().toArray(), restart.filter("true"::equals).isPresent(),
-                  Caller.identity(request))))))));
+                  caller.identity(request))))))));
       case "_metadata" -> concat(
           get(() -> completeWithFuture(status(appId, AppStatus::metadata))),
           post(() -> withSizeLimit(MAX_METADATA_BODY, () ->
               extractStrictEntity(STRICT_BODY_WAIT, body ->
                   completeWithFuture(setMetadata(appId, body.getData().toArray(),
-                      Caller.identity(request)))))));
+                      caller.identity(request)))))));
       default -> complete(ErrorResponses.of(
           StatusCodes.NOT_FOUND, "not_found", "no management endpoint " + name, appId));
     }))));
@@ -103,7 +106,7 @@ final class ManagementRoutes extends AllDirectives {
   /** {@code DELETE /app/{appId}}: the app's own path, not under a reserved segment. */
   Route deleteApp(String appId) {
     return pathEndOrSingleSlash(() -> delete(() -> extractRequest(request -> completeWithFuture(
-        lifecycle(appId, replyTo -> new AppEntity.Delete(Caller.identity(request), replyTo),
+        lifecycle(appId, replyTo -> new AppEntity.Delete(caller.identity(request), replyTo),
             restartTimeout)))));
   }
 
