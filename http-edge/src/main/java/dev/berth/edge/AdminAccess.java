@@ -39,9 +39,11 @@ final class AdminAccess extends AllDirectives {
   private record Token(String name, byte[] digest) {}
 
   private final List<Token> tokens;
+  private final Caller caller;
 
-  private AdminAccess(List<Token> tokens) {
+  private AdminAccess(List<Token> tokens, Caller caller) {
     this.tokens = List.copyOf(tokens);
+    this.caller = caller;
   }
 
   /**
@@ -49,7 +51,7 @@ final class AdminAccess extends AllDirectives {
    *
    * @throws ConfigException.BadValue naming what is wrong, without echoing any token
    */
-  static AdminAccess parse(String configured) {
+  static AdminAccess parse(String configured, Caller caller) {
     List<Token> tokens = new ArrayList<>();
     Set<String> names = new HashSet<>();
     Set<String> digests = new HashSet<>();
@@ -77,7 +79,7 @@ final class AdminAccess extends AllDirectives {
       }
       tokens.add(new Token(name, digest));
     }
-    return new AdminAccess(tokens);
+    return new AdminAccess(tokens, caller);
   }
 
   /**
@@ -87,8 +89,10 @@ final class AdminAccess extends AllDirectives {
   Route authorize(Function<String, Route> inner) {
     return extractRequest(request -> {
       if (tokens.isEmpty()) {
-        return Caller.peer(request).filter(InetAddress::isLoopbackAddress).isPresent()
-            ? inner.apply(Caller.address(request))
+        // The client, not the connection's peer: behind a trusted proxy on this host, every
+        // client would otherwise be local.
+        return caller.client(request).filter(InetAddress::isLoopbackAddress).isPresent()
+            ? inner.apply(caller.address(request))
             : complete(ErrorResponses.of(StatusCodes.FORBIDDEN, "forbidden",
                 "management calls are accepted from loopback clients only; set BERTH_ADMIN_TOKENS "
                     + "to manage from elsewhere", null));

@@ -9,6 +9,7 @@ import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpHeader;
 import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.RequestEntity;
 import akka.http.javadsl.model.ResponseEntity;
 import akka.http.javadsl.model.Uri;
 import akka.http.javadsl.model.headers.RawHeader;
@@ -47,12 +48,19 @@ final class AppProxy {
       // Akka's own synthetic headers.
       "timeout-access", "remote-address", "raw-request-uri", "tls-session-info");
 
-  /** Set by the edge from what it knows; a client's own values are dropped, not trusted. */
+  /**
+   * Akka keeps a valid Content-Type and Content-Length in the entity; a header of these names is
+   * one it could not read, and would drop with a warning for every request that has one.
+   */
+  private static final Set<String> CARRIED_BY_ENTITY = Set.of("content-type", "content-length");
+
+  /** Set by the edge (see {@link Caller#forwardedHeaders}); a client's own are not passed on. */
   private static final Set<String> SET_BY_EDGE = Set.of(
       "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host", "x-berth-app-id", "forwarded");
 
   private final ActorSystem<?> system;
   private final Platform platform;
+  private final Caller caller;
   private final Duration startWait;
   /** How long one ask for a container may go unanswered before it is sent again. */
   private final Duration retryInterval;
@@ -66,9 +74,10 @@ final class AppProxy {
   /** Recognises admin tokens, which never reach an app. */
   private final AdminAccess admin;
 
-  AppProxy(ActorSystem<?> system, Platform platform, AdminAccess admin) {
+  AppProxy(ActorSystem<?> system, Platform platform, Caller caller, AdminAccess admin) {
     this.system = system;
     this.platform = platform;
+    this.caller = caller;
     this.admin = admin;
     this.dispatcher = system.executionContext();
     this.retryInterval = system.settings().config().getDuration("berth.edge.ask-retry-interval");
@@ -78,19 +87,15 @@ final class AppProxy {
         .plusSeconds(5);
   }
 
-  /**
-   * @param path the path the app sees, already percent-encoded
-   * @param clientAddress the client's IP address, as the edge's socket saw it
-   */
-  CompletionStage<HttpResponse> forward(
-      String appId, String path, HttpRequest request, String clientAddress) {
+  /** @param path the path the app sees, already percent-encoded */
+  CompletionStage<HttpResponse> forward(String appId, String path, HttpRequest request) {
     EntityRef<AppEntity.Command> app = platform.app(appId);
     String requestId = newRequestId();
     return ensureRunning(app, requestId)
         .thenComposeAsync(endpoint -> {
           Runnable finished = onceOnly(() -> app.tell(new AppEntity.RequestFinished(requestId)));
           return Http.get(system)
-              .singleRequest(upstreamRequest(appId, endpoint, path, request, clientAddress))
+              .singleRequest(upstreamRequest(appId, endpoint, path, request))
               .handleAsync((response, failure) -> {
                 if (failure != null) {
                   finished.run();
@@ -114,14 +119,14 @@ final class AppProxy {
    * container is ready, and the connection counts as a request in flight until either side
    * closes it.
    */
-  CompletionStage<HttpResponse> forwardWebSocket(String appId, String path, HttpRequest request,
-      WebSocketUpgrade upgrade, String clientAddress) {
+  CompletionStage<HttpResponse> forwardWebSocket(
+      String appId, String path, HttpRequest request, WebSocketUpgrade upgrade) {
     EntityRef<AppEntity.Command> app = platform.app(appId);
     String requestId = newRequestId();
     return ensureRunning(app, requestId)
         .thenApplyAsync(endpoint -> {
           Runnable finished = onceOnly(() -> app.tell(new AppEntity.RequestFinished(requestId)));
-          HttpRequest upstream = upstreamRequest(appId, endpoint, path, request, clientAddress);
+          HttpRequest upstream = upstreamRequest(appId, endpoint, path, request);
           WebSocketRequest webSocket = WebSocketRequest.create(
               upstream.getUri().scheme("ws").toString());
           for (HttpHeader header : upstream.getHeaders()) {
@@ -168,25 +173,31 @@ final class AppProxy {
   }
 
   private HttpRequest upstreamRequest(
-      String appId, Endpoint endpoint, String path, HttpRequest request, String clientAddress) {
+      String appId, Endpoint endpoint, String path, HttpRequest request) {
     Uri incoming = request.getUri();
     String target = "http://" + endpoint.host() + ":" + endpoint.port() + path
         + incoming.rawQueryString().map(query -> "?" + query).orElse("");
     List<HttpHeader> headers = new ArrayList<>(withoutHopByHop(request.getHeaders()));
-    headers.removeIf(h -> SET_BY_EDGE.contains(h.lowercaseName()) || admin.isAdminCredential(h));
-    headers.add(RawHeader.create("X-Forwarded-For", clientAddress));
-    headers.add(RawHeader.create("X-Forwarded-Proto", incoming.getScheme()));
-    request.getHeader(akka.http.javadsl.model.headers.Host.class)
-        .map(host -> host.value())
-        .filter(host -> !host.isEmpty())
-        .ifPresent(host -> headers.add(RawHeader.create("X-Forwarded-Host", host)));
+    headers.removeIf(h -> SET_BY_EDGE.contains(h.lowercaseName())
+        || CARRIED_BY_ENTITY.contains(h.lowercaseName()) || admin.isAdminCredential(h));
+    headers.addAll(caller.forwardedHeaders(request));
     headers.add(RawHeader.create("X-Berth-App-Id", appId));
     return HttpRequest.create()
         .withMethod(request.method())
         .withUri(Uri.create(target))
         .withProtocol(request.protocol())
         .withHeaders(headers)
-        .withEntity(request.entity());
+        .withEntity(withoutTrailers(request.entity()));
+  }
+
+  /**
+   * A chunked body without its trailer fields: few apps read them, some servers (the JDK's) fail
+   * on them, and a trailer may repeat framing fields such as Content-Length.
+   */
+  private static RequestEntity withoutTrailers(RequestEntity entity) {
+    return entity instanceof HttpEntity.Chunked chunked
+        ? HttpEntities.createChunked(chunked.getContentType(), chunked.getDataBytes())
+        : entity;
   }
 
   private static List<HttpHeader> withoutHopByHop(Iterable<HttpHeader> headers) {

@@ -2,10 +2,15 @@ package dev.berth.edge;
 
 import akka.http.javadsl.model.HttpEntity;
 import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.server.Directives;
+import akka.http.javadsl.server.ExceptionHandler;
 import akka.http.javadsl.server.RejectionHandler;
 import akka.http.javadsl.model.StatusCode;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.RetryAfter;
+import akka.http.scaladsl.model.EntityStreamException;
+import akka.http.scaladsl.model.EntityStreamSizeException;
+import akka.http.scaladsl.model.IllegalRequestException;
 import akka.pattern.AskTimeoutException;
 import akka.stream.StreamTcpException;
 import dev.berth.core.AppError;
@@ -15,12 +20,16 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The one place where failures become HTTP: {@code {"error", "message", "appId"}} with the status
  * DESIGN.md lists, and {@code Retry-After} where trying again later can help.
  */
 final class ErrorResponses {
+  private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
+
   /** Seconds a client should wait before retrying a 503. */
   private static final long RETRY_AFTER_SECONDS = 5;
 
@@ -50,6 +59,16 @@ final class ErrorResponses {
     return of(StatusCodes.BAD_REQUEST, "bad_request", message, appId);
   }
 
+  /** A request whose path breaks {@link PathRule}; it reaches no app and no endpoint. */
+  static HttpResponse badPath(String problem) {
+    return of(StatusCodes.BAD_REQUEST, "bad_path", problem + "; " + PathRule.RULE, null);
+  }
+
+  static HttpResponse payloadTooLarge(long limitBytes, String appId) {
+    return of(StatusCodes.PAYLOAD_TOO_LARGE, code(StatusCodes.PAYLOAD_TOO_LARGE),
+        "the request body is larger than the limit of " + limitBytes + " bytes", appId);
+  }
+
   static HttpResponse gatewayTimeout(String appId) {
     return of(StatusCodes.GATEWAY_TIMEOUT, "upstream_timeout",
         "the app did not answer in time", appId);
@@ -74,9 +93,24 @@ final class ErrorResponses {
         case INVALID_REQUEST -> badRequest(error.message(), appId);
       };
     }
+    // The client's own body broke off, was malformed or too large: its fault, not the app's.
+    if (cause instanceof EntityStreamSizeException tooLarge) {
+      return payloadTooLarge(tooLarge.limit(), appId);
+    }
+    if (cause instanceof EntityStreamException malformed) {
+      return badRequest("the request body is malformed: " + malformed.info().summary(), appId);
+    }
+    if (cause instanceof IllegalRequestException illegal) {
+      return of(illegal.status(), code(illegal.status()), illegal.info().summary(), appId);
+    }
     if (cause instanceof AskTimeoutException || cause instanceof TimeoutException) {
       return of(StatusCodes.SERVICE_UNAVAILABLE, "unavailable",
           "the app did not become ready in time", appId);
+    }
+    // Akka's own class for it is internal to Akka, hence the name.
+    if (cause.getClass().getSimpleName().equals("UnexpectedConnectionClosureException")) {
+      return of(StatusCodes.BAD_GATEWAY, "upstream_closed",
+          "the app's container closed the connection without answering", appId);
     }
     if (cause instanceof StreamTcpException || cause instanceof ConnectException) {
       return of(StatusCodes.BAD_GATEWAY, "upstream_unreachable",
@@ -98,10 +132,31 @@ final class ErrorResponses {
     return RejectionHandler.defaultHandler().mapRejectionResponse(response -> {
       if (response.entity() instanceof HttpEntity.Strict strict
           && !strict.getContentType().toString().startsWith("application/json")) {
-        String code = response.status().reason().toLowerCase(Locale.ROOT).replace(' ', '_');
-        return of(response.status(), code, strict.getData().utf8String(), null);
+        return of(response.status(), code(response.status()), strict.getData().utf8String(), null);
       }
       return response;
     });
+  }
+
+  /**
+   * Exceptions that escape a route: a client's broken body as 400 or 413, anything else, which
+   * would be a bug in Berth, as a 500 that says so and is logged.
+   */
+  static ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(EntityStreamSizeException.class, e -> Directives.complete(forFailure(e, null)))
+        .match(EntityStreamException.class, e -> Directives.complete(forFailure(e, null)))
+        .match(IllegalRequestException.class, e -> Directives.complete(forFailure(e, null)))
+        .matchAny(e -> {
+          log.error("A route failed", e);
+          return Directives.complete(of(StatusCodes.INTERNAL_SERVER_ERROR, "internal_error",
+              "Berth failed to handle the request", null));
+        })
+        .build();
+  }
+
+  /** The error code of a status Akka HTTP chose: its reason phrase, as in "uri_too_long". */
+  static String code(StatusCode status) {
+    return status.reason().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_");
   }
 }

@@ -176,7 +176,7 @@ class ProxyTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"/app/Upper/", "/?appId=..", "/app/a..b/", "/app/-lead/", "/app/trail-/",
-      "/app/%C3%A9t%C3%A9/", "/app/a%2Fb/x", "/app//x", "/?appId=Bad_Id",
+      "/app/%C3%A9t%C3%A9/", "/?appId=Bad_Id",
       "/app/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/"})
   void badAppIdsAreRejectedWithJsonAndCreateNothing(String path) {
     int before = TestEngine.driver().list(Map.of(Labels.NODE, cleanup.nodeId())).size();
