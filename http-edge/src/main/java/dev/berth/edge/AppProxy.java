@@ -48,6 +48,9 @@ final class AppProxy {
       // Akka's own synthetic headers.
       "timeout-access", "remote-address", "raw-request-uri", "tls-session-info");
 
+  /** Methods that a server treats the same when a request is sent twice (RFC 9110 9.2.2). */
+  private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
+
   /**
    * Akka keeps a valid Content-Type and Content-Length in the entity; a header of these names is
    * one it could not read, and would drop with a warning for every request that has one.
@@ -94,8 +97,12 @@ final class AppProxy {
     return ensureRunning(app, requestId)
         .thenComposeAsync(endpoint -> {
           Runnable finished = onceOnly(() -> app.tell(new AppEntity.RequestFinished(requestId)));
+          HttpRequest upstream = upstreamRequest(appId, endpoint, path, request);
           return Http.get(system)
-              .singleRequest(upstreamRequest(appId, endpoint, path, request))
+              .singleRequest(upstream)
+              .exceptionallyComposeAsync(failure -> canSendAgain(upstream, failure)
+                  ? Http.get(system).singleRequest(upstream)
+                  : CompletableFuture.failedStage(failure), dispatcher)
               .handleAsync((response, failure) -> {
                 if (failure != null) {
                   finished.run();
@@ -143,6 +150,18 @@ final class AppProxy {
           return upgrade.handleMessagesWith(bridge);
         }, dispatcher)
         .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
+  }
+
+  /**
+   * A pooled connection the app closed just as the request was sent on it: the request never
+   * reached the app, and one without a body can go again, on a new connection. One with a body
+   * cannot: its bytes were streamed from the client and are gone (the pool's own retries are off
+   * for that reason).
+   */
+  private static boolean canSendAgain(HttpRequest upstream, Throwable failure) {
+    return upstream.entity().isKnownEmpty()
+        && IDEMPOTENT.contains(upstream.method().value())
+        && ErrorResponses.cause(failure).getClass().getSimpleName().equals("UnexpectedConnectionClosureException");
   }
 
   private String newRequestId() {

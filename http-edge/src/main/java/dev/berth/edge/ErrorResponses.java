@@ -122,9 +122,12 @@ final class ErrorResponses {
 
   /** What went wrong, without the CompletionException that futures wrap around it. */
   static Throwable cause(Throwable failure) {
-    return failure instanceof CompletionException && failure.getCause() != null
-        ? failure.getCause()
-        : failure;
+    // Each stage a failure passes through may wrap it again.
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) {
+      cause = cause.getCause();
+    }
+    return cause;
   }
 
   /** Akka's own rejections (wrong method, bad body, ...) as the same JSON errors as the rest. */

@@ -303,8 +303,15 @@ class EdgeHygieneTest {
     assertEquals("https", headers.get("x-forwarded-proto").asText());
     assertEquals("example.org", headers.get("x-forwarded-host").asText());
     assertEquals("for=203.0.113.7;proto=https, for=127.0.0.2", headers.get("forwarded").asText());
-    assertEquals("203.0.113.7", metadataSetBy(appId, proxy, forwardedFor),
+    // Management is for loopback clients when no admin token is set: the client counts, not the
+    // proxy in front of it, so a client on this host through the proxies is one of them ...
+    assertEquals("127.0.0.9", metadataSetBy(appId, proxy, "X-Forwarded-For: 127.0.0.9, 127.0.0.3"),
         "events record the client, not the proxies");
+    // ... and the client from elsewhere is not.
+    RawHttp.Response remote = RawHttp.exchange(node.baseUrl(), ("POST /app/" + appId + "/_restart HTTP/1.1\r\n"
+        + "Host: " + authority() + "\r\n" + forwardedFor + "\r\nContent-Length: 0\r\n\r\n")
+        .getBytes(StandardCharsets.ISO_8859_1), proxy);
+    assertEquals(403, remote.status(), remote.text());
   }
 
   /** Sets metadata from {@code from} with {@code header}, and answers who the event says asked. */
