@@ -16,8 +16,15 @@ import akka.http.javadsl.model.headers.RawHeader;
 import akka.http.javadsl.model.ws.Message;
 import akka.http.javadsl.model.ws.WebSocketRequest;
 import akka.http.javadsl.model.ws.WebSocketUpgrade;
+import akka.http.javadsl.model.ws.WebSocketUpgradeResponse;
+import akka.japi.Pair;
+import akka.stream.Materializer;
 import akka.stream.StreamTcpException;
+import akka.stream.javadsl.AsPublisher;
 import akka.stream.javadsl.Flow;
+import akka.stream.javadsl.Keep;
+import akka.stream.javadsl.Sink;
+import akka.stream.javadsl.Source;
 import akka.util.ByteString;
 import dev.berth.core.AppEntity;
 import dev.berth.core.Endpoint;
@@ -34,6 +41,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.reactivestreams.Publisher;
+import org.reactivestreams.Subscriber;
 import java.util.stream.Collectors;
 
 /**
@@ -122,16 +131,17 @@ final class AppProxy {
   }
 
   /**
-   * Bridges a client's WebSocket to the app's: the client is answered with 101 once the
-   * container is ready, and the connection counts as a request in flight until either side
-   * closes it.
+   * Bridges a client's WebSocket to the app's. The app is asked first; only once it has accepted
+   * is the client answered 101, so an app that refuses the upgrade is seen refusing it (its own
+   * answer, or 502 when it gave none) rather than as a socket that closes at once. The connection
+   * counts as a request in flight until either side closes it.
    */
   CompletionStage<HttpResponse> forwardWebSocket(
       String appId, String path, HttpRequest request, WebSocketUpgrade upgrade) {
     EntityRef<AppEntity.Command> app = platform.app(appId);
     String requestId = newRequestId();
     return ensureRunning(app, requestId)
-        .thenApplyAsync(endpoint -> {
+        .thenComposeAsync(endpoint -> {
           Runnable finished = onceOnly(() -> app.tell(new AppEntity.RequestFinished(requestId)));
           HttpRequest upstream = upstreamRequest(appId, endpoint, path, request);
           WebSocketRequest webSocket = WebSocketRequest.create(
@@ -141,13 +151,34 @@ final class AppProxy {
               webSocket = webSocket.addHeader(header);
             }
           }
-          Flow<Message, Message, NotUsed> bridge = Http.get(system)
-              .webSocketClientFlow(webSocket)
-              .watchTermination((handshake, done) -> {
-                done.whenCompleteAsync((ok, error) -> finished.run(), dispatcher);
-                return NotUsed.getInstance();
-              });
-          return upgrade.handleMessagesWith(bridge);
+          // The app's end is connected now; the client's end is joined to it after the handshake.
+          Pair<CompletionStage<WebSocketUpgradeResponse>, Pair<Publisher<Message>, Subscriber<Message>>>
+              connected = Http.get(system).singleWebSocketRequest(webSocket,
+                  Flow.fromSinkAndSourceCoupledMat(Sink.<Message>asPublisher(AsPublisher.WITHOUT_FANOUT),
+                      Source.<Message>asSubscriber(), Keep.both()),
+                  Materializer.matFromSystem(system));
+          Publisher<Message> fromApp = connected.second().first();
+          Subscriber<Message> toApp = connected.second().second();
+          return connected.first().handleAsync((handshake, failure) -> {
+            if (failure == null && handshake.isValid()) {
+              Flow<Message, Message, NotUsed> bridge = Flow.fromSinkAndSourceCoupled(
+                      Sink.fromSubscriber(toApp), Source.fromPublisher(fromApp))
+                  .watchTermination((notUsed, done) -> {
+                    done.whenCompleteAsync((ok, error) -> finished.run(), dispatcher);
+                    return NotUsed.getInstance();
+                  });
+              return upgrade.handleMessagesWith(bridge);
+            }
+            // Both ends were made for a conversation that will not happen: close them.
+            Source.<Message>empty().runWith(Sink.fromSubscriber(toApp), system);
+            Source.fromPublisher(fromApp).runWith(Sink.cancelled(), system);
+            finished.run();
+            if (failure != null) {
+              return ErrorResponses.forFailure(failure, appId);
+            }
+            HttpResponse refused = handshake.response();
+            return refused.withHeaders(withoutHopByHop(refused.getHeaders()));
+          }, dispatcher);
         }, dispatcher)
         .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
   }

@@ -1,6 +1,8 @@
 package dev.berth.edge;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.berth.driver.ContainerInfo;
@@ -16,12 +18,14 @@ import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +68,23 @@ class LongLivedConnectionTest {
     assertEquals(List.of(containerId), containersOf(appId).stream().map(ContainerInfo::id).toList(),
         "the same container served the whole stream");
     awaitSleep(appId);
+  }
+
+  @Test
+  void aWebSocketTheAppRefusesGetsTheAppsOwnAnswerAndNever101() {
+    String appId = cleanup.freshAppId("ws-refused");
+
+    CompletionException refused = assertThrows(CompletionException.class, () ->
+        Http.CLIENT.newWebSocketBuilder()
+            .buildAsync(URI.create(node.app(appId, "/ws/nowhere").replace("http:", "ws:")),
+                new WebSocket.Listener() {})
+            .join());
+
+    WebSocketHandshakeException handshake =
+        assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
+    assertEquals(404, handshake.getResponse().statusCode(), "the app's answer to the upgrade");
+    Deadline.within(Duration.ofSeconds(10)).await("the refused upgrade is no longer in flight", () ->
+        Http.getJson(node.app(appId, "/_status")).get("stats").get("requestsInFlight").asInt() == 0);
   }
 
   @Test
