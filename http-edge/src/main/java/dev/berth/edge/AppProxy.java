@@ -3,6 +3,7 @@ package dev.berth.edge;
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
 import akka.cluster.sharding.typed.javadsl.EntityRef;
+import akka.http.javadsl.ConnectHttp;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.model.HttpEntities;
 import akka.http.javadsl.model.HttpEntity;
@@ -107,11 +108,7 @@ final class AppProxy {
         .thenComposeAsync(endpoint -> {
           Runnable finished = onceOnly(() -> app.tell(new AppEntity.RequestFinished(requestId)));
           HttpRequest upstream = upstreamRequest(appId, endpoint, path, request);
-          return Http.get(system)
-              .singleRequest(upstream)
-              .exceptionallyComposeAsync(failure -> canSendAgain(upstream, failure)
-                  ? Http.get(system).singleRequest(upstream)
-                  : CompletableFuture.failedStage(failure), dispatcher)
+          return send(upstream, endpoint)
               .handleAsync((response, failure) -> {
                 if (failure != null) {
                   finished.run();
@@ -184,15 +181,26 @@ final class AppProxy {
   }
 
   /**
-   * A pooled connection the app closed just as the request was sent on it: the request never
-   * reached the app, and one without a body can go again, on a new connection. One with a body
-   * cannot: its bytes were streamed from the client and are gone (the pool's own retries are off
-   * for that reason).
+   * Sends a request to the app. An app's server may close a kept-alive connection just as the
+   * pool sends the next request on it, which then never reaches the app. A request without a body
+   * can simply go again, once, on a new connection. One with a body cannot: its bytes were
+   * streamed from the client and are gone. So a request with a body gets a connection of its
+   * own, never one that an earlier exchange may have left closing, as a proxy that does not
+   * buffer bodies must (nginx's default towards upstreams, too).
    */
-  private static boolean canSendAgain(HttpRequest upstream, Throwable failure) {
-    return upstream.entity().isKnownEmpty()
-        && IDEMPOTENT.contains(upstream.method().value())
-        && ErrorResponses.cause(failure).getClass().getSimpleName().equals("UnexpectedConnectionClosureException");
+  private CompletionStage<HttpResponse> send(HttpRequest upstream, Endpoint endpoint) {
+    if (!upstream.entity().isKnownEmpty()) {
+      return Source.single(upstream)
+          .via(Http.get(system).outgoingConnection(ConnectHttp.toHost(endpoint.host(), endpoint.port())))
+          .runWith(Sink.head(), system);
+    }
+    return Http.get(system)
+        .singleRequest(upstream)
+        .exceptionallyComposeAsync(failure -> IDEMPOTENT.contains(upstream.method().value())
+                && ErrorResponses.cause(failure).getClass().getSimpleName()
+                    .equals("UnexpectedConnectionClosureException")
+            ? Http.get(system).singleRequest(upstream)
+            : CompletableFuture.failedStage(failure), dispatcher);
   }
 
   private String newRequestId() {
