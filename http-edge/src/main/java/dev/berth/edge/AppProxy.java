@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +58,12 @@ final class AppProxy {
       "te", "trailer", "transfer-encoding", "upgrade", "host",
       // Akka's own synthetic headers.
       "timeout-access", "remote-address", "raw-request-uri", "tls-session-info");
+
+  /**
+   * The largest request body sent on a pooled connection. A server that answers without reading
+   * a larger one may close the connection after its answer (the JDK's drains 64 KiB, then closes).
+   */
+  private static final long LARGEST_POOLED_BODY = 64 * 1024;
 
   /** Methods that a server treats the same when a request is sent twice (RFC 9110 9.2.2). */
   private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "PUT", "DELETE");
@@ -184,12 +191,15 @@ final class AppProxy {
    * Sends a request to the app. An app's server may close a kept-alive connection just as the
    * pool sends the next request on it, which then never reaches the app. A request without a body
    * can simply go again, once, on a new connection. One with a body cannot: its bytes were
-   * streamed from the client and are gone. So a request with a body gets a connection of its
-   * own, never one that an earlier exchange may have left closing, as a proxy that does not
-   * buffer bodies must (nginx's default towards upstreams, too).
+   * streamed from the client and are gone. Servers close so most often after an exchange whose
+   * request body they did not read whole (the JDK's past 64 KiB), so a request whose body may be
+   * that large gets a connection of its own, and pooled connections never carry one. An
+   * idempotent request whose body is at hand whole (none, or one that arrived with its head) is
+   * sent again once when its connection turns out closed.
    */
   private CompletionStage<HttpResponse> send(HttpRequest upstream, Endpoint endpoint) {
-    if (!upstream.entity().isKnownEmpty()) {
+    OptionalLong bodyLength = upstream.entity().getContentLengthOption();
+    if (bodyLength.isEmpty() || bodyLength.getAsLong() > LARGEST_POOLED_BODY) {
       return Source.single(upstream)
           .via(Http.get(system).outgoingConnection(ConnectHttp.toHost(endpoint.host(), endpoint.port())))
           .runWith(Sink.head(), system);
@@ -197,6 +207,7 @@ final class AppProxy {
     return Http.get(system)
         .singleRequest(upstream)
         .exceptionallyComposeAsync(failure -> IDEMPOTENT.contains(upstream.method().value())
+                && (upstream.entity().isKnownEmpty() || upstream.entity() instanceof HttpEntity.Strict)
                 && ErrorResponses.cause(failure).getClass().getSimpleName()
                     .equals("UnexpectedConnectionClosureException")
             ? Http.get(system).singleRequest(upstream)
