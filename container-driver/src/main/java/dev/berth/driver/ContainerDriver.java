@@ -41,7 +41,10 @@ public interface ContainerDriver extends Closeable {
 
   Optional<ContainerInfo> inspect(String containerIdOrName);
 
-  /** Whether the engine holds {@code image} locally; nothing is pulled. */
+  /**
+   * Whether the engine holds {@code image} locally; nothing is pulled. False also for a name
+   * that is no image reference at all.
+   */
   boolean hasImage(String image);
 
   /** Every Berth-managed container, running or not, that carries all the given labels. */

@@ -10,6 +10,9 @@ import java.util.Optional;
 public final class ContainerNotReadyException extends ContainerDriverException {
   private static final long serialVersionUID = 1L;
 
+  /** Where the container's output begins in a message. */
+  private static final String OUTPUT_MARKER = "; its last output:";
+
   private final transient Optional<Integer> exitCode;
   private final boolean oomKilled;
   private final List<String> logTail;
@@ -79,6 +82,15 @@ public final class ContainerNotReadyException extends ContainerDriverException {
     if (logTail.isEmpty()) {
       return "; it wrote no output";
     }
-    return "; its last output:\n  " + String.join("\n  ", logTail);
+    return OUTPUT_MARKER + "\n  " + String.join("\n  ", logTail);
+  }
+
+  /**
+   * A message of this exception without the container's output, which may hold anything the app
+   * printed, its secrets included: for whoever is not entitled to read the app's logs.
+   */
+  public static String withoutOutput(String message) {
+    int output = message.indexOf(OUTPUT_MARKER);
+    return output < 0 ? message : message.substring(0, output) + "; its output is in the app's events";
   }
 }

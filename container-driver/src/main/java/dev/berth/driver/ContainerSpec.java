@@ -3,6 +3,7 @@ package dev.berth.driver;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeSet;
 
 /**
  * Everything the driver needs to run one app's container.
@@ -43,6 +44,15 @@ public record ContainerSpec(
     environment = Map.copyOf(environment);
     labels = Map.copyOf(labels);
     entrypoint = List.copyOf(entrypoint);
+  }
+
+  /** The environment's names only: its values may be an app's secrets, never for a log line. */
+  @Override
+  public String toString() {
+    return "ContainerSpec[appId=" + appId + ", nodeId=" + nodeId + ", image=" + image
+        + ", containerPort=" + containerPort + ", environment=" + new TreeSet<>(environment.keySet())
+        + ", instanceType=" + instanceType + ", labels=" + labels + ", entrypoint=" + entrypoint
+        + ", internet=" + internet + ", readOnlyRootfs=" + readOnlyRootfs + "]";
   }
 
   /**

@@ -4,6 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.DockerException;
 import com.github.dockerjava.api.exception.NotFoundException;
@@ -321,7 +322,8 @@ public final class DockerContainerDriver implements ContainerDriver {
       try {
         docker.inspectImageCmd(image).exec();
         return true;
-      } catch (NotFoundException missing) {
+      } catch (NotFoundException | BadRequestException missingOrNoReference) {
+        // The engine answers 400 for a name that is no image reference at all (upper case, ...).
         return false;
       }
     });

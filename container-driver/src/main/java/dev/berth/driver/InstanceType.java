@@ -17,6 +17,10 @@ public record InstanceType(String name, long memoryBytes, long nanoCpus, long pi
   private static final long MIB = 1024L * 1024L;
   private static final long CPU = 1_000_000_000L;
 
+  /** Below this a JVM app cannot even start, and Docker itself refuses less than 6 MiB. */
+  public static final long MIN_MEMORY_BYTES = 16 * MIB;
+  public static final long MIN_PIDS = 8;
+
   public static final InstanceType SMALL = new InstanceType("small", 256 * MIB, CPU / 2, 128);
   public static final InstanceType STANDARD = new InstanceType("standard", 512 * MIB, CPU, 256);
   public static final InstanceType LARGE = new InstanceType("large", 1024 * MIB, 2 * CPU, 512);
@@ -28,14 +32,13 @@ public record InstanceType(String name, long memoryBytes, long nanoCpus, long pi
     if (name == null || name.isBlank()) {
       throw new IllegalArgumentException("instance type needs a name");
     }
-    // Below this a JVM app cannot even start, and Docker itself refuses less than 6 MiB.
-    if (memoryBytes < 16 * MIB) {
+    if (memoryBytes < MIN_MEMORY_BYTES) {
       throw new IllegalArgumentException("memory of " + name + " must be at least 16 MiB");
     }
     if (nanoCpus <= 0) {
       throw new IllegalArgumentException("cpus of " + name + " must be positive");
     }
-    if (pidsLimit < 8) {
+    if (pidsLimit < MIN_PIDS) {
       throw new IllegalArgumentException("pids of " + name + " must be at least 8");
     }
   }

@@ -156,22 +156,22 @@ final class AppProxy {
             }
           }
           // The app's end is connected now; the client's end is joined to it after the handshake.
+          // The request is in flight for as long as the app's end lives, whatever the client does.
           Pair<CompletionStage<WebSocketUpgradeResponse>, Pair<Publisher<Message>, Subscriber<Message>>>
               connected = Http.get(system).singleWebSocketRequest(webSocket,
                   Flow.fromSinkAndSourceCoupledMat(Sink.<Message>asPublisher(AsPublisher.WITHOUT_FANOUT),
-                      Source.<Message>asSubscriber(), Keep.both()),
+                      Source.<Message>asSubscriber(), Keep.both())
+                      .watchTermination((ends, done) -> {
+                        done.whenCompleteAsync((ok, error) -> finished.run(), dispatcher);
+                        return ends;
+                      }),
                   Materializer.matFromSystem(system));
           Publisher<Message> fromApp = connected.second().first();
           Subscriber<Message> toApp = connected.second().second();
           return connected.first().handleAsync((handshake, failure) -> {
             if (failure == null && handshake.isValid()) {
-              Flow<Message, Message, NotUsed> bridge = Flow.fromSinkAndSourceCoupled(
-                      Sink.fromSubscriber(toApp), Source.fromPublisher(fromApp))
-                  .watchTermination((notUsed, done) -> {
-                    done.whenCompleteAsync((ok, error) -> finished.run(), dispatcher);
-                    return NotUsed.getInstance();
-                  });
-              return upgrade.handleMessagesWith(bridge);
+              return upgrade.handleMessagesWith(Flow.fromSinkAndSourceCoupled(
+                  Sink.fromSubscriber(toApp), Source.fromPublisher(fromApp)));
             }
             // Both ends were made for a conversation that will not happen: close them.
             Source.<Message>empty().runWith(Sink.fromSubscriber(toApp), system);
@@ -189,13 +189,12 @@ final class AppProxy {
 
   /**
    * Sends a request to the app. An app's server may close a kept-alive connection just as the
-   * pool sends the next request on it, which then never reaches the app. A request without a body
-   * can simply go again, once, on a new connection. One with a body cannot: its bytes were
-   * streamed from the client and are gone. Servers close so most often after an exchange whose
-   * request body they did not read whole (the JDK's past 64 KiB), so a request whose body may be
-   * that large gets a connection of its own, and pooled connections never carry one. An
-   * idempotent request whose body is at hand whole (none, or one that arrived with its head) is
-   * sent again once when its connection turns out closed.
+   * pool sends the next request on it, which then never reaches the app. An idempotent request
+   * whose body is at hand whole (none, or one that arrived with its head) simply goes again, once,
+   * on a new connection. Other bodies stream from the client and cannot be sent twice. Servers
+   * close most often after an exchange whose request body they did not read whole (the JDK's past
+   * 64 KiB), so a request whose body may be that large gets a connection of its own, and pooled
+   * connections never carry one.
    */
   private CompletionStage<HttpResponse> send(HttpRequest upstream, Endpoint endpoint) {
     OptionalLong bodyLength = upstream.entity().getContentLengthOption();
@@ -208,8 +207,7 @@ final class AppProxy {
         .singleRequest(upstream)
         .exceptionallyComposeAsync(failure -> IDEMPOTENT.contains(upstream.method().value())
                 && (upstream.entity().isKnownEmpty() || upstream.entity() instanceof HttpEntity.Strict)
-                && ErrorResponses.cause(failure).getClass().getSimpleName()
-                    .equals("UnexpectedConnectionClosureException")
+                && ErrorResponses.isConnectionClosure(failure)
             ? Http.get(system).singleRequest(upstream)
             : CompletableFuture.failedStage(failure), dispatcher);
   }

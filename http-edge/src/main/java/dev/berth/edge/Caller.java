@@ -40,27 +40,24 @@ final class Caller {
     return client(request).map(InetAddress::getHostAddress).orElse("unknown");
   }
 
-  /** The client, as {@link #address}; empty when the connection's peer is not known. */
+  /**
+   * The client, as {@link #address}; empty when it cannot be told: the connection's peer is not
+   * known, or a trusted proxy names no client that is not itself a trusted proxy (no
+   * X-Forwarded-For, or an entry that is no address). Empty is never taken for a local client.
+   */
   Optional<InetAddress> client(HttpRequest request) {
     Optional<InetAddress> peer = peer(request);
-    if (peer.isEmpty()) {
+    if (peer.isEmpty() || !trustedProxies.contains(peer.get())) {
       return peer;
     }
-    InetAddress client = peer.get();
-    if (trustedProxies.contains(client)) {
-      List<String> hops = forwardedFor(request);
-      for (int i = hops.size() - 1; i >= 0; i--) {
-        Optional<InetAddress> hop = TrustedProxies.literal(hops.get(i));
-        if (hop.isEmpty()) {
-          break;
-        }
-        client = hop.get();
-        if (!trustedProxies.contains(client)) {
-          break;
-        }
+    List<String> hops = forwardedFor(request);
+    for (int i = hops.size() - 1; i >= 0; i--) {
+      Optional<InetAddress> hop = TrustedProxies.literal(hops.get(i));
+      if (hop.isEmpty() || !trustedProxies.contains(hop.get())) {
+        return hop;
       }
     }
-    return Optional.of(client);
+    return Optional.empty();
   }
 
   /**

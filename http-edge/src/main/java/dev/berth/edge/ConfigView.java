@@ -18,11 +18,12 @@ import java.util.Map;
  */
 final class ConfigView {
   /** Fields GET answers that a PUT cannot set. */
-  private static final List<String> READ_ONLY = List.of("appId", "effective", "restarted");
+  private static final List<String> READ_ONLY = List.of("appId", "effective", "restarted", "restartError");
 
   private ConfigView() {}
 
-  static Map<String, Object> of(String appId, AppConfig config, BerthSettings settings) {
+  static Map<String, Object> of(String appId, AppConfig shown, BerthSettings settings) {
+    AppConfig config = shown.redacted();
     Map<String, Object> view = new LinkedHashMap<>();
     view.put("appId", appId);
     view.put("image", config.image());

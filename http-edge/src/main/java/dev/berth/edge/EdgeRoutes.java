@@ -3,7 +3,6 @@ package dev.berth.edge;
 import akka.actor.typed.ActorSystem;
 import akka.http.javadsl.model.AttributeKeys;
 import akka.http.javadsl.model.HttpHeader;
-import akka.http.javadsl.model.HttpRequest;
 import akka.http.javadsl.model.StatusCodes;
 import akka.http.javadsl.model.headers.Host;
 import akka.http.javadsl.model.headers.RawRequestURI;
@@ -32,7 +31,6 @@ final class EdgeRoutes extends AllDirectives {
   /** RFC 9110 section 5.1: a field name is a token. */
   private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
 
-  private final Platform platform;
   private final AppProxy proxy;
   private final ManagementRoutes management;
   private final AuditRoutes audit;
@@ -45,7 +43,6 @@ final class EdgeRoutes extends AllDirectives {
 
   EdgeRoutes(ActorSystem<?> system, Platform platform) {
     Config config = system.settings().config();
-    this.platform = platform;
     Caller caller = new Caller(TrustedProxies.parse(config.getString("berth.edge.trusted-proxies")));
     AdminAccess admin = AdminAccess.parse(config.getString("berth.admin-tokens"), caller);
     this.proxy = new AppProxy(system, platform, caller, admin);

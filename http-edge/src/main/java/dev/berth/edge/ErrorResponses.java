@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place where failures become HTTP: {@code {"error", "message", "appId"}} with the status
- * DESIGN.md lists, and {@code Retry-After} where trying again later can help.
+ * the design lists, and {@code Retry-After} where trying again later can help.
  */
 final class ErrorResponses {
   private static final Logger log = LoggerFactory.getLogger(ErrorResponses.class);
@@ -107,8 +107,7 @@ final class ErrorResponses {
       return of(StatusCodes.SERVICE_UNAVAILABLE, "unavailable",
           "the app did not become ready in time", appId);
     }
-    // Akka's own class for it is internal to Akka, hence the name.
-    if (cause.getClass().getSimpleName().equals("UnexpectedConnectionClosureException")) {
+    if (isConnectionClosure(cause)) {
       return of(StatusCodes.BAD_GATEWAY, "upstream_closed",
           "the app's container closed the connection without answering", appId);
     }
@@ -118,6 +117,12 @@ final class ErrorResponses {
     }
     return of(StatusCodes.BAD_GATEWAY, "upstream_failed",
         "the app's container failed to answer: " + cause.getClass().getSimpleName(), appId);
+  }
+
+  /** The app's server closed the connection before it answered. */
+  static boolean isConnectionClosure(Throwable failure) {
+    // Akka's own class for it is internal to Akka, hence the name.
+    return cause(failure).getClass().getSimpleName().equals("UnexpectedConnectionClosureException");
   }
 
   /** What went wrong, without the CompletionException that futures wrap around it. */

@@ -10,6 +10,7 @@ import akka.http.javadsl.server.PathMatchers;
 import akka.http.javadsl.server.Route;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.berth.core.AppEntity;
+import dev.berth.core.AppError;
 import dev.berth.core.AppStatus;
 import dev.berth.core.ConfigUpdate;
 import dev.berth.core.Metadata;
@@ -29,8 +30,10 @@ import java.util.regex.Pattern;
 
 /**
  * The management endpoints under {@code /app/{appId}/}: {@code _status}, {@code _restart},
- * {@code _stop}, {@code _metadata} and {@code _events}, and {@code DELETE /app/{appId}}. A first path segment starting with {@code _} belongs to Berth, never to the
- * app, so an unknown one is a 404 rather than a request to the container.
+ * {@code _stop}, {@code _metadata}, {@code _config} and {@code _events}, and
+ * {@code DELETE /app/{appId}}; all but the reads of status and metadata behind
+ * {@link AdminAccess}. A first path segment starting with {@code _} belongs to Berth, never to
+ * the app, so an unknown one is a 404 rather than a request to the container.
  */
 final class ManagementRoutes extends AllDirectives {
   /** A metadata body larger than this is refused before it is parsed. */
@@ -150,15 +153,20 @@ final class ManagementRoutes extends AllDirectives {
           ErrorResponses.badRequest(String.join("; ", parsed.problems()), appId));
     }
     return platform.configure(appId, parsed.update(), requestedBy, askTimeout)
-        .thenComposeAsync(config -> restart
-            ? restartIfRunning(appId, requestedBy)
-                .thenApplyAsync(restarted -> Map.entry(config, restarted), dispatcher)
-            : CompletableFuture.completedFuture(Map.entry(config, false)), dispatcher)
-        .thenApplyAsync(stored -> {
-          Map<String, Object> view = ConfigView.of(appId, stored.getKey(), platform.settings());
-          view.put("restarted", stored.getValue());
-          return JsonResponses.ok(view);
-        }, dispatcher)
+        .thenComposeAsync(config -> (restart
+                ? restartIfRunning(appId, requestedBy)
+                : CompletableFuture.completedFuture(false))
+            // The configuration is stored whatever becomes of the restart: the answer says both.
+            .handleAsync((restarted, failure) -> {
+              Map<String, Object> view = ConfigView.of(appId, config, platform.settings());
+              view.put("restarted", failure == null && restarted);
+              if (failure != null) {
+                Throwable cause = ErrorResponses.cause(failure);
+                view.put("restartError", AppError.fromReplyError(cause).map(AppError::message)
+                    .orElseGet(() -> cause.getClass().getSimpleName()));
+              }
+              return JsonResponses.ok(view);
+            }, dispatcher), dispatcher)
         .exceptionallyAsync(failure -> ErrorResponses.forFailure(failure, appId), dispatcher);
   }
 

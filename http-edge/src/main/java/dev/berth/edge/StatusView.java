@@ -15,7 +15,7 @@ record StatusView(
   record Container(String status, String id, String host, int port) {}
 
   /**
-   * @param lastStopReason idle, requested, restart, shutdown, deleted, exited or vanished
+   * @param lastStopReason idle, requested, restart, shutdown, deleted, exited, vanished or evicted
    * @param lastExitCode set when the last container exited by itself
    * @param lastActivity the last request admitted or finished while running, or lifecycle change
    */

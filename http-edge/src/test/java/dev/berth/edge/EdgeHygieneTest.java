@@ -312,6 +312,10 @@ class EdgeHygieneTest {
         + "Host: " + authority() + "\r\n" + forwardedFor + "\r\nContent-Length: 0\r\n\r\n")
         .getBytes(StandardCharsets.ISO_8859_1), proxy);
     assertEquals(403, remote.status(), remote.text());
+    // A trusted proxy that names no client is no client from this host either.
+    RawHttp.Response unnamed = RawHttp.exchange(node.baseUrl(), ("POST /app/" + appId + "/_restart HTTP/1.1\r\n"
+        + "Host: " + authority() + "\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1), proxy);
+    assertEquals(403, unnamed.status(), unnamed.text());
   }
 
   /** Sets metadata from {@code from} with {@code header}, and answers who the event says asked. */

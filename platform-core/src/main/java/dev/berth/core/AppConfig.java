@@ -62,6 +62,14 @@ public record AppConfig(
     secrets = secrets == null ? Map.of() : Map.copyOf(new TreeMap<>(secrets));
   }
 
+  /** Never the secrets' values: a record's own toString would print them into any log line. */
+  @Override
+  public String toString() {
+    return "AppConfig[image=" + image + ", port=" + port + ", healthPath=" + healthPath + ", env=" + env
+        + ", secrets=" + secrets.keySet() + ", instanceType=" + instanceType + ", customSize=" + customSize
+        + ", sleepAfterMs=" + sleepAfterMs + ", internet=" + internet + "]";
+  }
+
   public AppConfig withSecrets(Map<String, String> secrets) {
     return new AppConfig(image, port, healthPath, env, secrets, instanceType, customSize, sleepAfterMs,
         internet);
@@ -140,15 +148,21 @@ public record AppConfig(
           + new TreeMap<>(settings.instanceTypes()).keySet());
     }
     if (customSize != null) {
-      try {
-        effectiveInstanceType(settings);
-      } catch (IllegalArgumentException badSize) {
-        problems.add(badSize.getMessage());
+      // InstanceType's own floors, and Docker's bounds for CPUs; more CPUs than the engine's host
+      // has fails at the start, naming them.
+      if (customSize.memoryBytes() < InstanceType.MIN_MEMORY_BYTES) {
+        problems.add("instanceType.memory must be at least 16MiB, was " + customSize.memoryBytes() + " bytes");
       }
-      // Docker's own bounds; more CPUs than the engine's host has fails at the start, naming them.
       if (customSize.cpus() < 0.01 || customSize.cpus() > 1024) {
-        problems.add("cpus must be from 0.01 to 1024, was " + customSize.cpus());
+        problems.add("instanceType.cpus must be from 0.01 to 1024, was " + customSize.cpus());
       }
+      if (customSize.pids() < InstanceType.MIN_PIDS) {
+        problems.add("instanceType.pids must be at least " + InstanceType.MIN_PIDS + ", was "
+            + customSize.pids());
+      }
+    }
+    if (Boolean.FALSE.equals(internet)) {
+      settings.docker().internalNetworkProblem().ifPresent(problems::add);
     }
     if (sleepAfterMs != null && sleepAfterMs < 1000) {
       problems.add("sleepAfter must be at least 1s");

@@ -104,7 +104,7 @@ public final class AppDirectory {
   }
 
   /** The instance type the app's next container gets. */
-  String instanceTypeOf(AppEntity.State state) {
+  private String instanceTypeOf(AppEntity.State state) {
     return state.data().config().effectiveInstanceType(settings).name();
   }
 

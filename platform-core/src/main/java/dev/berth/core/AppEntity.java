@@ -507,7 +507,8 @@ public final class AppEntity
       long seconds = Math.max(1, (wait + 999) / 1000);
       return Effect().reply(cmd.replyTo(), new AppError(AppError.Code.START_BACKOFF,
           state.failedStarts() + " start(s) failed in a row, the next is allowed in " + seconds
-              + " s; last error: " + state.error(), seconds).toReply());
+              + " s; last error: " + ContainerNotReadyException.withoutOutput(state.error()), seconds)
+          .toReply());
     }
     return waitForContainer(state, cmd);
   }
@@ -654,7 +655,9 @@ public final class AppEntity
         .thenRun(failed -> {
           operation = Operation.NONE;
           releaseSlot();
-          AppError error = new AppError(failure.code(), failure.error());
+          // Whoever asked gets the cause; the container's output, which may show its secrets, is
+          // for those who may read the app's events.
+          AppError error = new AppError(failure.code(), ContainerNotReadyException.withoutOutput(failure.error()));
           waitingForEndpoint.values().forEach(replyTo -> replyTo.tell(error.toReply()));
           waitingForEndpoint.clear();
           answer(waitingForStart, error.toReply());
@@ -925,7 +928,7 @@ public final class AppEntity
       host = running.host();
       port = running.port();
     } else if (state instanceof Failed failed) {
-      lastError = failed.error();
+      lastError = ContainerNotReadyException.withoutOutput(failed.error());
       lastErrorAt = failed.failedAt();
       failedStarts = failed.failedStarts();
       nextStartAllowedAt = nextStartAllowedAt(failed);

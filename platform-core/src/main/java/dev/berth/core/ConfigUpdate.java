@@ -34,6 +34,13 @@ public record ConfigUpdate(AppConfig fields, Map<String, String> setSecrets, Set
     removeSecrets = Set.copyOf(removeSecrets);
   }
 
+  /** Never the secrets' values: a record's own toString would print them into any log line. */
+  @Override
+  public String toString() {
+    return "ConfigUpdate[fields=" + fields + ", setSecrets=" + setSecrets.keySet()
+        + ", removeSecrets=" + removeSecrets + "]";
+  }
+
   /** The app's configuration after this update, from {@code current}. */
   public AppConfig applyTo(AppConfig current) {
     Map<String, String> secrets = new TreeMap<>(current.secrets());

@@ -12,8 +12,9 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * Reads the journal back for auditors: one app's events in order, or every app's in the order
- * they were written. Reads the database only; never wakes an app or starts a container.
+ * Reads the journal back, for auditors and for the list of apps: one app's events in order, or
+ * every app's in the order they were written. Reads the database only; never wakes an app or
+ * starts a container.
  */
 public final class EventLog {
   private final ActorSystem<?> system;

@@ -16,6 +16,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.berth.driver.ContainerInfo;
 import dev.berth.driver.DockerContainerDriver;
+import dev.berth.driver.EngineUnavailableException;
 import dev.berth.driver.Labels;
 import java.io.IOException;
 import java.util.Arrays;
@@ -160,7 +161,14 @@ public final class Platform {
     CompletableFuture<Void> imageChecked = image == null
         ? CompletableFuture.completedFuture(null)
         : CompletableFuture.runAsync(() -> {
-          if (!driver.hasImage(image)) {
+          boolean present;
+          try {
+            present = driver.hasImage(image);
+          } catch (EngineUnavailableException noEngine) {
+            throw new CompletionException(
+                new AppError(AppError.Code.ENGINE_UNAVAILABLE, noEngine.getMessage()).toException());
+          }
+          if (!present) {
             throw new CompletionException(new AppError(AppError.Code.INVALID_REQUEST,
                 "image " + image + " is not on the engine at " + driver.engineAddress()
                     + "; Berth pulls nothing, so build or load it first").toException());

@@ -66,10 +66,6 @@ public final class ProcessCluster implements AutoCloseable {
     return nodes;
   }
 
-  public NodeProcess node(int index) {
-    return nodes.get(index);
-  }
-
   /** Whether a container was started by a node of this cluster. */
   public boolean started(ContainerInfo container) {
     return container.nodeId() != null && container.nodeId().startsWith(nodeIdPrefix + "-");
