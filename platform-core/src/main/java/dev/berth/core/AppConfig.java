@@ -66,7 +66,7 @@ public record AppConfig(
   @Override
   public String toString() {
     return "AppConfig[image=" + image + ", port=" + port + ", healthPath=" + healthPath + ", env=" + env
-        + ", secrets=" + secrets.keySet() + ", instanceType=" + instanceType + ", customSize=" + customSize
+        + ", secrets=" + redacted().secrets() + ", instanceType=" + instanceType + ", customSize=" + customSize
         + ", sleepAfterMs=" + sleepAfterMs + ", internet=" + internet + "]";
   }
 
