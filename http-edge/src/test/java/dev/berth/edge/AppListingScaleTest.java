@@ -18,10 +18,10 @@ import dev.berth.core.Platform;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.edge.testing.AppListing;
 import dev.berth.edge.testing.Http;
+import dev.berth.edge.testing.JournalDatabase;
 import dev.berth.edge.testing.TestNode;
 import java.nio.file.Path;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -45,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AppListingScaleTest {
   private static final int APPS = 20_000;
-  private static final String DB = "akka-persistence-jdbc.shared-databases.berth.db";
   private static final Duration INDEXING = Duration.ofSeconds(60);
 
   @RegisterExtension final ContainerCleanup cleanup = new ContainerCleanup();
@@ -114,8 +113,7 @@ class AppListingScaleTest {
     JournalSchema.ensure(config);
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "journal-fill", config);
     long last = 0;
-    try (Connection db = DriverManager.getConnection(config.getString(DB + ".url"),
-            config.getString(DB + ".user"), config.getString(DB + ".password"));
+    try (Connection db = JournalDatabase.connect(dataDir);
         PreparedStatement event = db.prepareStatement("INSERT INTO \"event_journal\""
             + " (\"persistence_id\", \"sequence_number\", \"writer\", \"write_timestamp\","
             + " \"adapter_manifest\", \"event_payload\", \"event_ser_id\", \"event_ser_manifest\")"

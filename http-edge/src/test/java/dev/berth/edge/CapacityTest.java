@@ -10,6 +10,7 @@ import dev.berth.driver.Labels;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.Deadline;
 import dev.berth.driver.testing.TestEngine;
+import dev.berth.edge.testing.DockerCounter;
 import dev.berth.edge.testing.Http;
 import dev.berth.edge.testing.SharedNode;
 import java.io.InputStream;
@@ -21,8 +22,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,29 +39,8 @@ class CapacityTest {
       "berth.app.max-instances", MAX_INSTANCES,
       "berth.app.min-idle-before-evict", "2s"));
 
-  /** Counts this node's containers in Docker, as often as it can, until closed. */
-  private static final class DockerCounter implements AutoCloseable {
-    private final AtomicBoolean running = new AtomicBoolean(true);
-    private final AtomicInteger most = new AtomicInteger();
-    private final AtomicInteger samples = new AtomicInteger();
-    private final Thread thread = new Thread(() -> {
-      while (running.get()) {
-        int now = TestEngine.driver().list(Map.of(Labels.NODE, cleanup.nodeId())).size();
-        most.accumulateAndGet(now, Math::max);
-        samples.incrementAndGet();
-      }
-    }, "docker-counter");
-
-    DockerCounter() {
-      thread.start();
-    }
-
-    @Override
-    public void close() throws InterruptedException {
-      running.set(false);
-      thread.join();
-      System.out.printf("Docker counted %d times; at most %d containers%n", samples.get(), most.get());
-    }
+  private static DockerCounter countingThisNodesContainers() {
+    return new DockerCounter(() -> TestEngine.driver().list(Map.of(Labels.NODE, cleanup.nodeId())).size());
   }
 
   @BeforeEach
@@ -77,13 +55,13 @@ class CapacityTest {
     List<String> appIds = IntStream.range(0, 100).mapToObj(i -> cleanup.freshAppId("burst")).toList();
     List<HttpResponse<String>> responses;
     int most;
-    try (DockerCounter counter = new DockerCounter()) {
+    try (DockerCounter counter = countingThisNodesContainers()) {
       List<CompletableFuture<HttpResponse<String>>> sent = appIds.stream()
           .map(appId -> Http.CLIENT.sendAsync(HttpRequest.newBuilder(URI.create(node.app(appId, "/api/data")))
               .timeout(Duration.ofSeconds(90)).build(), HttpResponse.BodyHandlers.ofString()))
           .toList();
       responses = sent.stream().map(CompletableFuture::join).toList();
-      most = counter.most.get();
+      most = counter.most();
     }
 
     assertTrue(most <= MAX_INSTANCES, "Docker held " + most + " containers at once");
@@ -112,13 +90,13 @@ class CapacityTest {
     }
 
     HttpResponse<String> served;
-    try (DockerCounter counter = new DockerCounter()) {
+    try (DockerCounter counter = countingThisNodesContainers()) {
       // Refused, with Retry-After, until the oldest has been idle for min-idle-before-evict.
       served = Deadline.within(Duration.ofSeconds(30)).awaitValue("a slot is made free", () -> {
         HttpResponse<String> response = Http.get(node.app(arriving, "/"));
         return response.statusCode() == 200 ? response : null;
       });
-      assertTrue(counter.most.get() <= MAX_INSTANCES, "Docker held " + counter.most.get());
+      assertTrue(counter.most() <= MAX_INSTANCES, "Docker held " + counter.most());
     }
 
     assertEquals(arriving, Http.json(served).get("appId").asText());

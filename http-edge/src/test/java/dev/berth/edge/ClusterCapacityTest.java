@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.berth.driver.testing.ContainerCleanup;
 import dev.berth.driver.testing.Deadline;
 import dev.berth.driver.testing.TestEngine;
+import dev.berth.edge.testing.DockerCounter;
 import dev.berth.edge.testing.Http;
 import dev.berth.edge.testing.NodeProcess;
 import dev.berth.edge.testing.ProcessCluster;
@@ -19,8 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,19 +60,12 @@ class ClusterCapacityTest {
 
   @Test
   void theBoundHoldsForABurstThroughEveryNodeAndAcrossTheKeepersFailover() throws Exception {
-    AtomicBoolean counting = new AtomicBoolean(true);
-    AtomicInteger most = new AtomicInteger();
-    Thread counter = new Thread(() -> {
-      while (counting.get()) {
-        most.accumulateAndGet(containersInDocker(), Math::max);
-      }
-    }, "docker-counter");
-    counter.start();
-    try {
+    int most;
+    try (DockerCounter counter = new DockerCounter(ClusterCapacityTest::containersInDocker)) {
       List<HttpResponse<String>> burst = firstRequests(100, nodes);
       long served = burst.stream().filter(r -> r.statusCode() == 200).count();
       System.out.printf("burst through 3 nodes: %d served, %d refused, at most %d containers%n",
-          served, burst.size() - served, most.get());
+          served, burst.size() - served, counter.most());
       assertEquals(MAX_INSTANCES, served);
       assertTrue(burst.stream().allMatch(r -> r.statusCode() == 200
           || (r.statusCode() == 503 && r.body().contains("capacity_exhausted"))));
@@ -109,12 +101,9 @@ class ClusterCapacityTest {
       }
       assertEquals(200, afterwards.get(0).statusCode(), afterwards.get(0).body());
       assertEquals(503, afterwards.get(1).statusCode(), afterwards.get(1).body());
-    } finally {
-      counting.set(false);
-      counter.join();
+      most = counter.most();
     }
-    System.out.printf("at most %d containers at once%n", most.get());
-    assertTrue(most.get() <= MAX_INSTANCES, "Docker held " + most.get() + " containers at once");
+    assertTrue(most <= MAX_INSTANCES, "Docker held " + most + " containers at once");
   }
 
   /** {@code count} first requests to new apps at once, spread over {@code through}. */

@@ -75,6 +75,11 @@ public record AppConfig(
         internet);
   }
 
+  /** Only what sizes the app: its instance type or custom size. */
+  public AppConfig sizeOnly() {
+    return new AppConfig(null, null, null, Map.of(), Map.of(), instanceType, customSize, null, null);
+  }
+
   /** The same configuration with every secret's value replaced by {@link #SECRET_SHOWN_AS}. */
   public AppConfig redacted() {
     Map<String, String> shown = new TreeMap<>();

@@ -126,8 +126,7 @@ public final class AppDirectory {
   private static AppEntity.State listed(AppEntity.State state) {
     AppEntity.AppData data = state.data();
     AppConfig config = data.config();
-    AppConfig size = new AppConfig(null, null, null, Map.of(), Map.of(), config.instanceType(),
-        config.customSize(), null, null);
+    AppConfig size = config.sizeOnly();
     if (data.metadata().isEmpty() && config.equals(size)) {
       return state;
     }
